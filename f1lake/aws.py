@@ -1,0 +1,32 @@
+"""boto3 clients and awswrangler configuration that honour the endpoint override.
+
+On AWS nothing is overridden; locally ``F1LAKE_AWS_ENDPOINT_URL`` points every service at the
+moto server. In Airflow, the session comes from the ``aws_default`` connection instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from f1lake.settings import Settings
+
+
+def session(settings: Settings) -> boto3.Session:
+    return boto3.Session(region_name=settings.aws_region)
+
+
+def client(service: str, settings: Settings, boto3_session: boto3.Session | None = None) -> Any:
+    s = boto3_session or session(settings)
+    return s.client(service, endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region)
+
+
+def configure_wrangler(settings: Settings) -> None:
+    """Point awswrangler's S3, Glue and STS calls at the endpoint override (if any)."""
+    import awswrangler as wr
+
+    endpoint = settings.aws_endpoint_url
+    wr.config.s3_endpoint_url = endpoint
+    wr.config.glue_endpoint_url = endpoint
+    wr.config.sts_endpoint_url = endpoint

@@ -1,0 +1,1 @@
+"""The raw layer: immutable per-race Ergast JSON inside a metadata envelope."""

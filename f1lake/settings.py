@@ -1,0 +1,66 @@
+"""One settings object, read from ``F1LAKE_*`` environment variables.
+
+Defaults make the local stack work untouched; on AWS the same names point at real resources.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+JOLPICA_BASE_URL = "https://api.jolpi.ca/ergast/f1"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline; each field maps to ``F1LAKE_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="F1LAKE_", extra="ignore", frozen=True)
+
+    api_base_url: str = Field(JOLPICA_BASE_URL, description="Ergast-compatible API base URL.")
+    rate_limit_per_second: int = Field(4, description="Burst limit of API requests per second.")
+    rate_limit_per_hour: int = Field(500, description="Sustained limit of API requests per hour.")
+    rate_limit_db: Path | None = Field(
+        None,
+        description="SQLite file that shares the rate limit between processes "
+        "(default: <state_dir>/ratelimit.sqlite).",
+    )
+    http_timeout_seconds: float = Field(30.0, description="Timeout of one API request.")
+    http_max_attempts: int = Field(6, description="Attempts per API request before giving up.")
+
+    aws_region: str = Field("us-east-1", description="AWS region.")
+    aws_endpoint_url: str | None = Field(
+        None, description="Endpoint override for every AWS API (the moto server locally)."
+    )
+    raw_bucket: str = Field("f1lake-raw", description="Bucket of raw Ergast JSON objects.")
+    processed_bucket: str = Field("f1lake-processed", description="Bucket of typed Parquet.")
+    quarantine_bucket: str = Field(
+        "f1lake-quarantine", description="Bucket of rejected raw objects and their reasons."
+    )
+    queue_name: str = Field("f1lake-raw-events", description="SQS queue fed by raw-bucket events.")
+    glue_database: str = Field("f1lake", description="Glue Data Catalog database.")
+    athena_workgroup: str = Field("f1lake", description="Athena workgroup (AWS only).")
+
+    ledger_dsn: str | None = Field(
+        None,
+        description="PostgreSQL DSN of the processed_races ledger "
+        "(unset: the local stack starts an embedded PostgreSQL).",
+    )
+    state_dir: Path = Field(
+        Path(".f1lake"), description="Local stack state: embedded PostgreSQL, Airflow home, locks."
+    )
+    ergast_csv: Path | None = Field(
+        None, description="Ergast CSV dump served by the offline replay API."
+    )
+
+    @cached_property
+    def rate_limit_path(self) -> Path:
+        return self.rate_limit_db or self.state_dir / "ratelimit.sqlite"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]

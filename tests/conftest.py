@@ -1,0 +1,91 @@
+"""Shared fixtures: real servers (moto on 127.0.0.1, embedded PostgreSQL), each stopped after use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from f1lake.local.moto_server import LOCAL_AWS_ENV, moto_server
+from f1lake.local.postgres import embedded_postgres
+from f1lake.settings import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared/data; skips the test cleanly when the folder is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data not present: {path}")
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _local_aws_credentials() -> Iterator[None]:
+    """Dummy AWS credentials for every test, so no test can reach a real account."""
+    saved = {k: os.environ.get(k) for k in LOCAL_AWS_ENV}
+    os.environ.update(LOCAL_AWS_ENV)
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """URL of a moto server on 127.0.0.1, shared by the session (tests use unique names)."""
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """DSN of an embedded PostgreSQL for the session."""
+    with embedded_postgres(tmp_path_factory.mktemp("pg"), cleanup=True) as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def pg_dsn(pg_cluster: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database per test on the session's PostgreSQL."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    admin = psycopg2.connect(pg_cluster)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    dsn = _with_dbname(pg_cluster, name)
+    try:
+        yield dsn
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _with_dbname(dsn: str, dbname: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{dbname}"))
+
+
+@pytest.fixture
+def settings(moto_endpoint: str, tmp_path: Path) -> Settings:
+    """Settings for the local stack with unique bucket names per test."""
+    suffix = os.urandom(4).hex()
+    return Settings(
+        aws_endpoint_url=moto_endpoint,
+        raw_bucket=f"raw-{suffix}",
+        processed_bucket=f"processed-{suffix}",
+        quarantine_bucket=f"quarantine-{suffix}",
+        queue_name=f"raw-events-{suffix}",
+        glue_database=f"f1lake_{suffix}",
+        state_dir=tmp_path / "state",
+    )
