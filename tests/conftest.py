@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,10 +47,17 @@ def moto_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """DSN of an embedded PostgreSQL for the session."""
-    with embedded_postgres(tmp_path_factory.mktemp("pg"), cleanup=True) as dsn:
-        yield dsn
+def pg_cluster() -> Iterator[str]:
+    """DSN of an embedded PostgreSQL for the session.
+
+    Its data folder lives outside pytest's basetemp, which a concurrent pytest run may prune.
+    """
+    data = Path(tempfile.mkdtemp(prefix="f1lake-pg-"))
+    try:
+        with embedded_postgres(data, cleanup=True) as dsn:
+            yield dsn
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture

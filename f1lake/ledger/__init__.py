@@ -1,0 +1,63 @@
+"""The ``processed_races`` ledger in PostgreSQL: what was ingested, so nothing is done twice.
+
+Schema (``migrations/0001_create_ledger.sql``), three tables because the ledger answers three
+different questions:
+
+``processed_races`` - the schedule: one row per race, PK (season, round), with name and date.
+    "Which completed races are missing?" is this table anti-joined to the ingestions.
+``race_ingestions`` - the *current* raw object per (race, endpoint), PK (season, round,
+    endpoint): raw key, payload SHA-256, state (``ingested`` -> ``processed`` | ``failed``,
+    with the error), ingestion/outcome times, the DAG run that wrote it, pages and requests.
+    Endpoint is a plain name checked against :mod:`f1lake.endpoints`, so ``sprint``,
+    ``qualifying``, standings or per-race dimensions are new rows, not new columns. "Which
+    changed since last time?" compares a fetched hash with ``payload_sha256`` here. The row
+    only moves forward: an older raw key (by the ingestion time embedded in it) never replaces
+    a newer one, and a processing outcome only lands on the raw key it names.
+``ingestion_events`` - append-only history (a trigger refuses UPDATE/DELETE): ``ingested``,
+    ``processed``, ``failed``, ``skipped_unchanged``, each with raw key, hash, DAG run and
+    time. Facts that did not change the current row are kept too (``applied = false``):
+    out-of-order ingestions, outcomes for superseded keys. An outcome that arrives before its
+    ingestion is recorded (S3 events can overtake the DAG's ledger write) is applied when the
+    ingestion lands. "What happened when?" reads this table.
+
+``schema_migrations`` tracks applied migrations (see :mod:`f1lake.ledger.schema`).
+"""
+
+from __future__ import annotations
+
+from f1lake.ledger.connection import connect, normalise_dsn
+from f1lake.ledger.models import Event, EventKind, Ingestion, RaceRef, RaceRow, State
+from f1lake.ledger.plan import (
+    Change,
+    FetchPlan,
+    PayloadDecision,
+    WritePlan,
+    is_completed,
+    plan_fetch,
+    plan_writes,
+)
+from f1lake.ledger.schema import MigrationError, load_migrations, migrate
+from f1lake.ledger.store import Ledger, UnknownRaceError
+
+__all__ = [
+    "Change",
+    "Event",
+    "EventKind",
+    "FetchPlan",
+    "Ingestion",
+    "Ledger",
+    "MigrationError",
+    "PayloadDecision",
+    "RaceRef",
+    "RaceRow",
+    "State",
+    "UnknownRaceError",
+    "WritePlan",
+    "connect",
+    "is_completed",
+    "load_migrations",
+    "migrate",
+    "normalise_dsn",
+    "plan_fetch",
+    "plan_writes",
+]

@@ -1,0 +1,461 @@
+"""The ledger adapter: thin SQL over the tables of ``migrations/``, one transaction per call.
+
+Ordering rules live in SQL so they hold under concurrency: the current ingestion only moves
+forward (newest ``ingested_at``, raw key as tie-break, the same order as
+:func:`f1lake.raw.layout.newest`), and a processing outcome only lands on the raw key it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from types import TracebackType
+from typing import Any, Self
+
+import psycopg2
+import psycopg2.errors
+from psycopg2.extras import RealDictCursor, execute_values
+
+from f1lake.ledger.connection import connect
+from f1lake.ledger.models import (
+    Event,
+    EventKind,
+    Ingestion,
+    RaceRef,
+    RaceRow,
+    State,
+    check_endpoint,
+    check_positive,
+    check_race,
+    check_raw_key,
+    check_sha256,
+)
+from f1lake.ledger.schema import MigrationError, unapplied
+from f1lake.ledger.schema import migrate as apply_migrations
+from f1lake.raw.layout import parse_raw_key
+
+
+class UnknownRaceError(LookupError):
+    """An ingestion names a race the ledger's schedule does not hold (upsert_races first)."""
+
+
+_INGESTION_COLS = ", ".join(f.name for f in fields(Ingestion))
+_EVENT_COLS = ", ".join(f.name for f in fields(Event))
+_RACE_COLS = "season, round, race_name AS name, race_date AS date, created_at, updated_at"
+
+
+class Ledger:
+    """The ``processed_races`` ledger on one PostgreSQL connection (not thread-safe).
+
+    ``migrate=True`` applies pending migrations first; otherwise an out-of-date schema is
+    refused up front with the command to fix it, rather than failing later on a missing table.
+    """
+
+    def __init__(self, dsn: str, *, migrate: bool = False) -> None:
+        self._dsn = dsn
+        if migrate:
+            apply_migrations(dsn)
+        self._conn = connect(dsn)
+        try:
+            missing = unapplied(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
+        if missing:
+            self._conn.close()
+            raise MigrationError(
+                f"the ledger schema lacks migrations {', '.join(missing)}; "
+                "run f1lake.ledger.migrate(dsn) (or open Ledger(dsn, migrate=True))"
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[RealDictCursor]:
+        if self._conn.closed:  # a long-lived holder (a warm Lambda) survives a dropped session
+            self._conn = connect(self._dsn)
+        conn = self._conn
+        try:
+            with conn.cursor(cursor_factory=RealDictCursor) as cur:
+                yield cur
+            conn.commit()
+        except BaseException:
+            if not conn.closed:  # else the session is gone; the next call reconnects
+                conn.rollback()
+            raise
+
+    # -- schedule ---------------------------------------------------------------------------
+
+    def upsert_races(self, races: Iterable[RaceRef]) -> int:
+        """Insert new races, update name/date of known ones; returns rows inserted or changed."""
+        given = list(races)
+        for r in given:
+            if not isinstance(r, RaceRef):
+                raise TypeError(f"upsert_races takes RaceRef values, got {r!r}")
+        rows = sorted({(r.season, r.round): r for r in given}.values())  # last one wins
+        if not rows:
+            return 0
+        with self._tx() as cur:
+            result = execute_values(
+                cur,
+                """
+                INSERT INTO processed_races AS p (season, round, race_name, race_date)
+                VALUES %s
+                ON CONFLICT (season, round) DO UPDATE
+                SET race_name = EXCLUDED.race_name, race_date = EXCLUDED.race_date
+                WHERE (p.race_name, p.race_date) IS DISTINCT FROM
+                      (EXCLUDED.race_name, EXCLUDED.race_date)
+                RETURNING 1
+                """,
+                [(r.season, r.round, r.name, r.date) for r in rows],
+                fetch=True,
+            )
+        return len(result)
+
+    def race(self, season: int, round_: int) -> RaceRow | None:
+        with self._tx() as cur:
+            cur.execute(
+                f"SELECT {_RACE_COLS} FROM processed_races WHERE season = %s AND round = %s",
+                (season, round_),
+            )
+            row = cur.fetchone()
+        return RaceRow(**row) if row else None
+
+    def races(self, season: int) -> list[RaceRow]:
+        with self._tx() as cur:
+            cur.execute(
+                f"SELECT {_RACE_COLS} FROM processed_races WHERE season = %s ORDER BY round",
+                (season,),
+            )
+            return [RaceRow(**row) for row in cur.fetchall()]
+
+    def seasons(self) -> list[int]:
+        """Seasons whose schedule the ledger holds."""
+        with self._tx() as cur:
+            cur.execute("SELECT DISTINCT season FROM processed_races ORDER BY season")
+            return [row["season"] for row in cur.fetchall()]
+
+    # -- current ingestions -----------------------------------------------------------------
+
+    def ingestion(self, season: int, round_: int, endpoint: str) -> Ingestion | None:
+        with self._tx() as cur:
+            return _current(cur, season, round_, endpoint)
+
+    def ingestions(self, season: int, endpoint: str | None = None) -> list[Ingestion]:
+        with self._tx() as cur:
+            cur.execute(
+                f"SELECT {_INGESTION_COLS} FROM race_ingestions "
+                "WHERE season = %s AND (%s::text IS NULL OR endpoint = %s) "
+                "ORDER BY round, endpoint",
+                (season, endpoint, endpoint),
+            )
+            return [_ingestion(row) for row in cur.fetchall()]
+
+    def pending(self, season: int | None = None) -> list[Ingestion]:
+        """Ingestions the processor has not reported on (state ``ingested``)."""
+        return self._in_state(State.INGESTED, season)
+
+    def failed(self, season: int | None = None) -> list[Ingestion]:
+        """Ingestions whose processing failed, with the reason in ``error``."""
+        return self._in_state(State.FAILED, season)
+
+    def _in_state(self, state: State, season: int | None) -> list[Ingestion]:
+        with self._tx() as cur:
+            cur.execute(
+                f"SELECT {_INGESTION_COLS} FROM race_ingestions "
+                "WHERE state = %s AND (%s::int IS NULL OR season = %s) "
+                "ORDER BY season, round, endpoint",
+                (state.value, season, season),
+            )
+            return [_ingestion(row) for row in cur.fetchall()]
+
+    def record_ingestion(
+        self,
+        *,
+        season: int,
+        round_: int,
+        endpoint: str,
+        raw_key: str,
+        payload_sha256: str,
+        dag_id: str | None = None,
+        dag_run_id: str | None = None,
+        pages: int | None = None,
+        requests: int | None = None,
+    ) -> Ingestion:
+        """Make ``raw_key`` the current ingestion (state ``ingested``) unless a newer one is.
+
+        Returns the current ingestion afterwards: the new one, or the newer one already there
+        when this report arrived out of order (the raw object is still logged in history).
+        Re-recording the same raw key changes nothing. An outcome the processor reported for
+        this raw key before it was recorded here (S3 events can beat the DAG) is applied.
+        """
+        check_race(season, round_)
+        endpoint = check_endpoint(endpoint)
+        check_sha256(payload_sha256)
+        check_positive("pages", pages)
+        check_positive("requests", requests)
+        parsed = check_raw_key(
+            raw_key, endpoint=endpoint, season=season, round_=round_, sha256=payload_sha256
+        )
+        race = (season, round_, endpoint)
+        with self._tx() as cur:
+            try:
+                cur.execute(
+                    """
+                    INSERT INTO race_ingestions AS i (season, round, endpoint, raw_key,
+                        payload_sha256, ingested_at, dag_id, dag_run_id, pages, requests)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (season, round, endpoint) DO UPDATE
+                    SET raw_key = EXCLUDED.raw_key, payload_sha256 = EXCLUDED.payload_sha256,
+                        state = 'ingested', error = NULL, ingested_at = EXCLUDED.ingested_at,
+                        processed_at = NULL, failed_at = NULL, dag_id = EXCLUDED.dag_id,
+                        dag_run_id = EXCLUDED.dag_run_id, pages = EXCLUDED.pages,
+                        requests = EXCLUDED.requests
+                    WHERE (i.ingested_at, i.raw_key) < (EXCLUDED.ingested_at, EXCLUDED.raw_key)
+                    RETURNING raw_key
+                    """,
+                    (
+                        *race,
+                        raw_key,
+                        payload_sha256,
+                        parsed.ingested_at,
+                        dag_id,
+                        dag_run_id,
+                        pages,
+                        requests,
+                    ),
+                )
+            except psycopg2.errors.ForeignKeyViolation:
+                raise UnknownRaceError(
+                    f"race {season}-{round_:02d} is not in the ledger's schedule; "
+                    "call upsert_races with the season's schedule before recording ingestions"
+                ) from None
+            applied = cur.fetchone() is not None
+            current = _current(cur, *race)
+            assert current is not None
+            if not applied and current.raw_key == raw_key:
+                if current.payload_sha256 != payload_sha256:
+                    raise ValueError(
+                        f"raw key {raw_key!r} is already recorded with payload "
+                        f"{current.payload_sha256}, not {payload_sha256}"
+                    )
+                return current  # the same report again: nothing to do
+            cur.execute(
+                """
+                INSERT INTO ingestion_events (season, round, endpoint, event, applied, raw_key,
+                    payload_sha256, dag_id, dag_run_id)
+                VALUES (%s, %s, %s, 'ingested', %s, %s, %s, %s, %s)
+                ON CONFLICT (raw_key) WHERE event = 'ingested' DO NOTHING
+                """,
+                (*race, applied, raw_key, payload_sha256, dag_id, dag_run_id),
+            )
+            if applied:
+                current = _apply_early_outcome(cur, current) or current
+            return current
+
+    def record_unchanged(
+        self,
+        *,
+        season: int,
+        round_: int,
+        endpoint: str,
+        payload_sha256: str,
+        dag_id: str | None = None,
+        dag_run_id: str | None = None,
+    ) -> None:
+        """Log that a fetch found the current payload unchanged (nothing was written).
+
+        A task retried within one DAG run logs it once. Raises ValueError when there is no
+        current ingestion or its hash differs: that payload changed and must be recorded.
+        """
+        check_race(season, round_)
+        endpoint = check_endpoint(endpoint)
+        check_sha256(payload_sha256)
+        with self._tx() as cur:
+            current = _current(cur, season, round_, endpoint)
+            if current is None:
+                raise ValueError(
+                    f"{endpoint} {season}-{round_:02d} has no ingestion yet, so its payload "
+                    "cannot be unchanged: write it and call record_ingestion"
+                )
+            if current.payload_sha256 != payload_sha256:
+                raise ValueError(
+                    f"{endpoint} {season}-{round_:02d}: payload {payload_sha256[:12]}... differs "
+                    f"from the current {current.payload_sha256[:12]}...: it changed, so write it "
+                    "and call record_ingestion"
+                )
+            cur.execute(
+                """
+                INSERT INTO ingestion_events (season, round, endpoint, event, applied, raw_key,
+                    payload_sha256, dag_id, dag_run_id)
+                SELECT %(season)s, %(round)s, %(endpoint)s, 'skipped_unchanged', true,
+                       %(raw_key)s, %(sha)s, %(dag_id)s, %(run)s
+                WHERE %(run)s::text IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM ingestion_events
+                    WHERE event = 'skipped_unchanged' AND raw_key = %(raw_key)s
+                      AND dag_id IS NOT DISTINCT FROM %(dag_id)s AND dag_run_id = %(run)s)
+                """,
+                {
+                    "season": season,
+                    "round": round_,
+                    "endpoint": endpoint,
+                    "raw_key": current.raw_key,
+                    "sha": payload_sha256,
+                    "dag_id": dag_id,
+                    "run": dag_run_id,
+                },
+            )
+
+    # -- processing outcomes ----------------------------------------------------------------
+
+    def mark_processed(self, *, season: int, round_: int, endpoint: str, raw_key: str) -> bool:
+        """Mark ``raw_key`` processed if it is still the current ingestion; returns whether it
+        is (a repeat report returns True and logs nothing new). A stale or not-yet-recorded
+        key is only logged, so the outcome is applied if that key is recorded later."""
+        return self._outcome(State.PROCESSED, season, round_, endpoint, raw_key, None)
+
+    def mark_failed(
+        self, *, season: int, round_: int, endpoint: str, raw_key: str, reason: str
+    ) -> bool:
+        """Like :meth:`mark_processed`, for a failure with its reason."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError("mark_failed needs a non-empty reason")
+        return self._outcome(State.FAILED, season, round_, endpoint, raw_key, reason)
+
+    def _outcome(
+        self,
+        state: State,
+        season: int,
+        round_: int,
+        endpoint: str,
+        raw_key: str,
+        reason: str | None,
+    ) -> bool:
+        check_race(season, round_)
+        endpoint = check_endpoint(endpoint)
+        parsed = parse_raw_key(raw_key)
+        if (parsed.endpoint, parsed.season, parsed.round) != (endpoint, season, round_):
+            raise ValueError(
+                f"raw key {raw_key!r} is not an object of {endpoint} {season}-{round_:02d}"
+            )
+        race = (season, round_, endpoint)
+        with self._tx() as cur:
+            cur.execute(
+                """
+                UPDATE race_ingestions
+                SET state = %(state)s, error = %(error)s,
+                    processed_at = CASE WHEN %(state)s = 'processed' THEN now() END,
+                    failed_at = CASE WHEN %(state)s = 'failed' THEN now() END
+                WHERE season = %(season)s AND round = %(round)s AND endpoint = %(endpoint)s
+                  AND raw_key = %(raw_key)s
+                  AND (state, error) IS DISTINCT FROM (%(state)s, %(error)s)
+                RETURNING payload_sha256, dag_id, dag_run_id
+                """,
+                {
+                    "state": state.value,
+                    "error": reason,
+                    "season": season,
+                    "round": round_,
+                    "endpoint": endpoint,
+                    "raw_key": raw_key,
+                },
+            )
+            changed = cur.fetchone()
+            if changed is None:
+                current = _current(cur, *race)
+                if current is not None and current.raw_key == raw_key:
+                    return True  # the same outcome reported again
+            cur.execute(
+                """
+                INSERT INTO ingestion_events (season, round, endpoint, event, applied, raw_key,
+                    payload_sha256, error)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                """,
+                (
+                    *race,
+                    state.value,
+                    changed is not None,
+                    raw_key,
+                    changed["payload_sha256"] if changed else None,
+                    reason,
+                ),
+            )
+            return changed is not None
+
+    # -- history ----------------------------------------------------------------------------
+
+    def history(
+        self, season: int, round_: int | None = None, endpoint: str | None = None
+    ) -> list[Event]:
+        """Everything reported about a season (or one race, one endpoint), oldest first."""
+        with self._tx() as cur:
+            cur.execute(
+                f"SELECT {_EVENT_COLS} FROM ingestion_events WHERE season = %s "
+                "AND (%s::int IS NULL OR round = %s) AND (%s::text IS NULL OR endpoint = %s) "
+                "ORDER BY id",
+                (season, round_, round_, endpoint, endpoint),
+            )
+            return [_event(row) for row in cur.fetchall()]
+
+
+def _current(cur: Any, season: int, round_: int, endpoint: str) -> Ingestion | None:
+    cur.execute(
+        f"SELECT {_INGESTION_COLS} FROM race_ingestions "
+        "WHERE season = %s AND round = %s AND endpoint = %s",
+        (season, round_, endpoint),
+    )
+    row = cur.fetchone()
+    return _ingestion(row) if row else None
+
+
+def _apply_early_outcome(cur: Any, current: Ingestion) -> Ingestion | None:
+    """Apply the latest outcome logged for the just-recorded raw key before it was recorded."""
+    cur.execute(
+        """
+        SELECT event, error, occurred_at FROM ingestion_events
+        WHERE raw_key = %s AND event IN ('processed', 'failed') ORDER BY id DESC LIMIT 1
+        """,
+        (current.raw_key,),
+    )
+    early = cur.fetchone()
+    if early is None:
+        return None
+    processed = early["event"] == "processed"
+    cur.execute(
+        """
+        UPDATE race_ingestions SET state = %s, error = %s, processed_at = %s, failed_at = %s
+        WHERE season = %s AND round = %s AND endpoint = %s AND raw_key = %s
+        """,
+        (
+            early["event"],
+            early["error"],
+            early["occurred_at"] if processed else None,
+            None if processed else early["occurred_at"],
+            current.season,
+            current.round,
+            current.endpoint,
+            current.raw_key,
+        ),
+    )
+    return _current(cur, current.season, current.round, current.endpoint)
+
+
+def _ingestion(row: dict[str, Any]) -> Ingestion:
+    return Ingestion(**{**row, "state": State(row["state"])})
+
+
+def _event(row: dict[str, Any]) -> Event:
+    return Event(**{**row, "event": EventKind(row["event"])})
