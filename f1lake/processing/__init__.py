@@ -1,0 +1,36 @@
+"""Processing: raw race objects -> typed Parquet per race per table, with quarantine."""
+
+from __future__ import annotations
+
+from f1lake.processing.handler import current_settings, handle_event, invocation_settings
+from f1lake.processing.layout import (
+    META_PAYLOAD_SHA,
+    META_SOURCE_KEY,
+    parse_processed_key,
+    processed_key,
+    processed_prefix,
+    quarantine_key,
+    tables_for_endpoint,
+)
+from f1lake.processing.processor import ObjectOutcome, Processor, Rejected, decode
+from f1lake.processing.store import Store, processed_source, quarantine_record
+
+__all__ = [
+    "META_PAYLOAD_SHA",
+    "META_SOURCE_KEY",
+    "ObjectOutcome",
+    "Processor",
+    "Rejected",
+    "Store",
+    "current_settings",
+    "decode",
+    "handle_event",
+    "invocation_settings",
+    "parse_processed_key",
+    "processed_key",
+    "processed_prefix",
+    "processed_source",
+    "quarantine_key",
+    "quarantine_record",
+    "tables_for_endpoint",
+]

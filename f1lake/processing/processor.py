@@ -1,0 +1,193 @@
+"""Turn one raw-object event into Parquet, converging on the race's newest valid payload.
+
+An event only says "something changed in this race": the processor lists the race's raw
+objects and works from the newest, so late, duplicated or reordered events all end in the same
+state. A payload that cannot be processed is quarantined with its reasons and the next newest
+one is used, so the output is always the newest *valid* payload whatever the arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from f1lake.processing.layout import tables_for_endpoint
+from f1lake.processing.store import Store
+from f1lake.raw.envelope import payload_sha256, read_envelope
+from f1lake.raw.layout import RawKey, parse_raw_key
+from f1lake.transform import RaceTables, ShapeError, ValidationError, transform_object
+
+log = logging.getLogger(__name__)
+
+Status = Literal["written", "unchanged", "superseded", "quarantined"]
+Kind = Literal["not_raw_key", "not_json", "wrong_shape", "invalid"]
+
+
+class Rejected(ValueError):
+    """A raw object that can never be processed as it is; carries what is wrong."""
+
+    def __init__(self, kind: Kind, reason: str, problems: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+        self.problems = problems or [reason]
+
+
+@dataclass(frozen=True)
+class ObjectOutcome:
+    """What became of one raw-object event."""
+
+    status: Status
+    raw_key: str
+    """The key the event named."""
+    source_key: str | None = None
+    """The raw key the race's Parquet files now come from."""
+    tables: tuple[str, ...] = ()
+    reason: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "quarantined"
+
+
+def _sort_key(key: str) -> tuple[datetime, str]:
+    parsed = parse_raw_key(key)
+    return parsed.ingested_at, parsed.sha12  # the order of f1lake.raw.layout.newest
+
+
+def decode(raw_key: RawKey, body: bytes | None) -> RaceTables:
+    """Pure: raw bytes -> typed tables, checked against the key they were stored under."""
+    if body is None:
+        raise FileNotFoundError(raw_key.key)
+    try:
+        document: Any = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Rejected("not_json", f"body is not JSON: {exc}") from None
+    try:
+        result = transform_object(document)
+    except ShapeError as exc:
+        raise Rejected("wrong_shape", f"not a raw race object: {exc}") from None
+    except ValidationError as exc:
+        raise Rejected("invalid", str(exc), exc.problems) from None
+    meta = result.meta
+    problems = []
+    if (meta.endpoint, meta.season, meta.round) != (
+        raw_key.endpoint,
+        raw_key.season,
+        raw_key.round,
+    ):
+        problems.append(
+            f"envelope is {meta.endpoint} {meta.season} round {meta.round} but the key is "
+            f"{raw_key.endpoint} {raw_key.season} round {raw_key.round}"
+        )
+    if not meta.payload_sha256.startswith(raw_key.sha12):
+        problems.append(
+            f"envelope payload_sha256 {meta.payload_sha256[:12]}... does not match the key's "
+            f"{raw_key.sha12}"
+        )
+    _, race = read_envelope(document)
+    if payload_sha256(race) != meta.payload_sha256:
+        problems.append("payload_sha256 of the envelope does not match the race record")
+    if problems:
+        raise Rejected("invalid", "; ".join(problems), problems)
+    return result
+
+
+class Processor:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def process(self, bucket: str, key: str) -> ObjectOutcome:
+        """Handle one ObjectCreated event; raises only on infrastructure errors (retryable)."""
+        try:
+            event_key = parse_raw_key(key)
+        except ValueError as exc:
+            return self._quarantine(bucket, key, Rejected("not_raw_key", str(exc)))
+        candidates = set(
+            self.store.race_raw_keys(bucket, event_key.endpoint, event_key.season, event_key.round)
+        )
+        candidates.add(key)
+        event_failure: Rejected | None = None
+        for cand in sorted(candidates, key=_sort_key, reverse=True):
+            if cand != key and self.store.quarantine_record(cand) is not None:
+                continue  # a known-bad newer payload: fall back to the next newest
+            if self._already_from(event_key.endpoint, parse_raw_key(cand)):
+                return self._done(key, cand, "unchanged", event_failure)
+            body = self.store.read(bucket, cand)
+            if body is None and cand != key:
+                continue  # deleted since the listing
+            try:
+                tables = decode(parse_raw_key(cand), body)
+            except Rejected as exc:
+                outcome = self._quarantine(bucket, cand, exc)
+                if cand == key:
+                    event_failure = exc
+                    log.warning("quarantined %s: %s", cand, outcome.reason)
+                continue
+            self._write(tables, cand)
+            if cand == key and self.store.quarantine_record(cand) is not None:
+                self.store.clear_quarantine(cand)  # it processes now (fixed code): not bad any more
+            return self._done(key, cand, "written", event_failure, tuple(tables.tables))
+        return self._done(key, None, "superseded", event_failure)
+
+    def _already_from(self, endpoint: str, cand: RawKey) -> bool:
+        tables = tables_for_endpoint(endpoint)
+        if not tables:
+            return False
+        for name in tables:
+            source = self.store.processed_source(name, cand.season, cand.round)
+            if source is None or source[0] != cand.key or not source[1].startswith(cand.sha12):
+                return False
+        return True
+
+    def _write(self, result: RaceTables, raw_key: str) -> None:
+        # Main table last. A crash part-way leaves some table on the old source, so the retry
+        # does not see "already done" and rewrites every table of the race.
+        order = sorted(result.tables, key=lambda name: name == result.meta.endpoint)
+        for name in order:
+            self.store.write_table(
+                name,
+                result.season,
+                result.round,
+                result.tables[name],
+                raw_key,
+                result.meta.payload_sha256,
+            )
+
+    def _done(
+        self,
+        key: str,
+        source: str | None,
+        status: Status,
+        failure: Rejected | None,
+        tables: tuple[str, ...] = (),
+    ) -> ObjectOutcome:
+        if failure is not None:
+            return ObjectOutcome(
+                "quarantined", key, source, tables, failure.reason, failure.problems
+            )
+        if source is not None and source != key and status == "unchanged":
+            status = "superseded" if _sort_key(source) > _sort_key(key) else status
+        return ObjectOutcome(status, key, source, tables)
+
+    def _quarantine(self, bucket: str, key: str, exc: Rejected) -> ObjectOutcome:
+        """Record why ``key`` was rejected; an identical earlier record is kept as it is."""
+        record = {
+            "raw_bucket": bucket,
+            "raw_key": key,
+            "kind": exc.kind,
+            "reason": exc.reason,
+            "problems": exc.problems,
+            "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        existing = self.store.quarantine_record(key)
+        same = existing is not None and all(
+            existing.get(k) == record[k] for k in ("raw_bucket", "raw_key", "kind", "problems")
+        )
+        if not same:
+            self.store.write_quarantine(key, record)
+        return ObjectOutcome("quarantined", key, reason=exc.reason, problems=exc.problems)

@@ -1,0 +1,133 @@
+"""S3 adapter of the processor: read raw objects, write Parquet with its provenance, keep
+quarantine records. Thin on purpose; the decisions live in ``processor``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pyarrow as pa
+from botocore.exceptions import ClientError
+
+from f1lake import aws
+from f1lake.processing.layout import (
+    META_PAYLOAD_SHA,
+    META_SOURCE_KEY,
+    processed_key,
+    quarantine_key,
+)
+from f1lake.raw.layout import parse_raw_key, race_prefix
+from f1lake.schema import get_table
+from f1lake.settings import Settings
+
+
+def _missing(exc: ClientError) -> bool:
+    code = exc.response.get("Error", {}).get("Code", "")
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
+@dataclass
+class Store:
+    settings: Settings
+    session: boto3.Session = field(default=None)  # type: ignore[assignment]
+    s3: Any = None
+
+    def __post_init__(self) -> None:
+        self.session = self.session or aws.session(self.settings)
+        self.s3 = self.s3 or aws.client("s3", self.settings, self.session)
+
+    # raw
+    def read(self, bucket: str, key: str) -> bytes | None:
+        """Body of an object, None when it does not exist."""
+        try:
+            return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+
+    def race_raw_keys(self, bucket: str, endpoint: str, season: int, round_: int) -> list[str]:
+        """Every well-formed raw key of one (endpoint, race); stray names are ignored."""
+        keys: list[str] = []
+        pages = self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=race_prefix(endpoint, season, round_)
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                try:
+                    parse_raw_key(item["Key"])
+                except ValueError:
+                    continue
+                keys.append(item["Key"])
+        return keys
+
+    # processed
+    def processed_source(self, table: str, season: int, round_: int) -> tuple[str, str] | None:
+        try:
+            head = self.s3.head_object(
+                Bucket=self.settings.processed_bucket, Key=processed_key(table, season, round_)
+            )
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        meta = head.get("Metadata", {})
+        if META_SOURCE_KEY not in meta:
+            return None
+        return meta[META_SOURCE_KEY], meta.get(META_PAYLOAD_SHA, "")
+
+    def write_table(
+        self, table: str, season: int, round_: int, data: pa.Table, raw_key: str, sha256: str
+    ) -> str:
+        """Write one race of one table as Parquet (replacing any earlier version); returns its URI."""
+        import awswrangler as wr
+        import pandas as pd
+
+        aws.configure_wrangler(self.settings)
+        definition = get_table(table)
+        uri = f"s3://{self.settings.processed_bucket}/{processed_key(table, season, round_)}"
+        wr.s3.to_parquet(
+            data.to_pandas(types_mapper=pd.ArrowDtype),
+            path=uri,
+            dataset=False,
+            index=False,
+            dtype=definition.athena_dtypes(),
+            pyarrow_additional_kwargs={"schema": definition.parquet_schema()},
+            s3_additional_kwargs={
+                "Metadata": {META_SOURCE_KEY: raw_key, META_PAYLOAD_SHA: sha256},
+                "ContentType": "application/vnd.apache.parquet",
+            },
+            boto3_session=self.session,
+            use_threads=False,
+        )
+        return uri
+
+    # quarantine
+    def quarantine_record(self, raw_key: str) -> dict[str, Any] | None:
+        body = self.read(self.settings.quarantine_bucket, quarantine_key(raw_key))
+        return None if body is None else json.loads(body)
+
+    def write_quarantine(self, raw_key: str, record: dict[str, Any]) -> None:
+        self.s3.put_object(
+            Bucket=self.settings.quarantine_bucket,
+            Key=quarantine_key(raw_key),
+            Body=json.dumps(record, indent=2, ensure_ascii=False).encode(),
+            ContentType="application/json",
+        )
+
+    def clear_quarantine(self, raw_key: str) -> None:
+        self.s3.delete_object(Bucket=self.settings.quarantine_bucket, Key=quarantine_key(raw_key))
+
+
+def processed_source(
+    settings: Settings, table: str, season: int, round_: int
+) -> tuple[str, str] | None:
+    """(raw_key, payload_sha256) the race's Parquet file of ``table`` was built from, or None."""
+    return Store(settings).processed_source(table, season, round_)
+
+
+def quarantine_record(settings: Settings, raw_key: str) -> dict[str, Any] | None:
+    """The quarantine record of a raw object (reason, problems, source, time), or None."""
+    return Store(settings).quarantine_record(raw_key)

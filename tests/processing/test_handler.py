@@ -1,0 +1,182 @@
+"""The Lambda handler against S3 on the moto server."""
+
+from __future__ import annotations
+
+import json
+
+from f1lake import aws
+from f1lake.endpoints import RESULTS
+from f1lake.processing import processed_source, quarantine_record
+from lambda_processor.handler import handler
+from tests.processing.factories import (
+    envelope,
+    key_for,
+    put_raw,
+    put_results,
+    put_schedule,
+    race,
+    result,
+    s3_event,
+    simple_results,
+    sqs_event,
+)
+
+
+def _sha_of(settings, key):
+    body = aws.client("s3", settings).get_object(Bucket=settings.raw_bucket, Key=key)["Body"]
+    return json.loads(body.read())["f1lake"]["payload_sha256"]
+
+
+def test_direct_s3_event_writes_typed_parquet_with_provenance(stack, read_processed):
+    key = put_results(stack, 2023, 9, simple_results())
+    response = handler(s3_event(stack.raw_bucket, key), None)
+    assert response["quarantined"] == []
+    results = read_processed("results", 2023, 9)
+    assert results.column("driver_id").to_pylist() == ["ascari", "farina"]
+    assert results.column("time_millis").to_pylist() == [5_133_607, 5_138_762]
+    assert results.schema.field("grid").type.bit_width == 32
+    assert "season" not in results.column_names
+    assert processed_source(stack, "results", 2023, 9) == (key, _sha_of(stack, key))
+    for dimension in ("drivers", "constructors"):
+        assert read_processed(dimension, 2023, 9).num_rows >= 1
+        assert processed_source(stack, dimension, 2023, 9)[0] == key
+
+
+def test_sqs_wrapped_event_and_test_event(stack, read_processed):
+    key = put_results(stack, 2024, 3, simple_results())
+    body = json.dumps(s3_event(stack.raw_bucket, key))
+    test_event = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})
+    response = handler(sqs_event(body, test_event), None)
+    assert response == {"batchItemFailures": []}
+    assert read_processed("results", 2024, 3).num_rows == 2
+
+
+def test_duplicate_event_is_a_no_op(stack, read_processed):
+    key = put_results(stack, 2023, 9, simple_results())
+    event = s3_event(stack.raw_bucket, key)
+    first = handler(event, None)["outcomes"][0]
+    s3 = aws.client("s3", stack)
+    head = s3.head_object(Bucket=stack.processed_bucket, Key="results/season=2023/2023-09.parquet")
+    second = handler(event, None)["outcomes"][0]
+    again = s3.head_object(Bucket=stack.processed_bucket, Key="results/season=2023/2023-09.parquet")
+    assert (first["status"], second["status"]) == ("written", "unchanged")
+    assert again["ETag"] == head["ETag"] and again["LastModified"] == head["LastModified"]
+    assert read_processed("results", 2023, 9).num_rows == 2
+
+
+def test_out_of_order_events_converge_on_the_newest_payload(stack, read_processed):
+    old = put_results(stack, 2023, 9, simple_results("ascari"), minutes=0)
+    new = put_results(stack, 2023, 9, simple_results("villoresi"), minutes=30)
+    # the newer object's event first, then the late one of the older object
+    assert handler(s3_event(stack.raw_bucket, new), None)["outcomes"][0]["status"] == "written"
+    late = handler(s3_event(stack.raw_bucket, old), None)["outcomes"][0]
+    assert late["status"] == "superseded" and late["source_key"] == new
+    assert read_processed("results", 2023, 9).column("driver_id")[0].as_py() == "villoresi"
+    assert processed_source(stack, "results", 2023, 9)[0] == new
+
+
+def test_an_older_event_still_lands_on_the_newest_object(stack, read_processed):
+    old = put_results(stack, 2023, 9, simple_results("ascari"), minutes=0)
+    new = put_results(stack, 2023, 9, simple_results("villoresi"), minutes=30)
+    # only the older object's event has arrived so far: it already processes the newest
+    out = handler(s3_event(stack.raw_bucket, old), None)["outcomes"][0]
+    assert out["source_key"] == new
+    assert read_processed("results", 2023, 9).column("driver_id")[0].as_py() == "villoresi"
+
+
+def test_rounds_of_one_season_do_not_clobber_each_other(stack, read_processed):
+    r9 = put_results(stack, 2023, 9, simple_results("ascari"))
+    r10 = put_results(stack, 2023, 10, simple_results("farina"))
+    handler(s3_event(stack.raw_bucket, r9, r10), None)
+    handler(s3_event(stack.raw_bucket, r9), None)
+    assert read_processed("results", 2023, 9).column("driver_id")[0].as_py() == "ascari"
+    assert read_processed("results", 2023, 10).column("driver_id")[0].as_py() == "farina"
+    assert read_processed("results", 2023, 10).column("round").to_pylist() == [10, 10]
+
+
+def test_bad_items_are_quarantined_and_reported_while_the_good_one_is_written(
+    stack, read_processed
+):
+    not_json_key = key_for(envelope(RESULTS, race(2023, 1, simple_results())))
+    put_raw(stack, b"<html>502 Bad Gateway</html>", not_json_key)
+    wrong_shape_key = key_for(envelope(RESULTS, race(2023, 2, simple_results())))
+    put_raw(stack, json.dumps({"MRData": {"RaceTable": {}}}).encode(), wrong_shape_key)
+    invalid_key = put_results(stack, 2023, 3, [result("hamilton", 1, grid="x")])
+    good_key = put_results(stack, 2023, 4, simple_results())
+
+    keys = [not_json_key, wrong_shape_key, invalid_key, good_key]
+    event = sqs_event(*(json.dumps(s3_event(stack.raw_bucket, k)) for k in keys))
+    response = handler(event, None)
+
+    assert response["batchItemFailures"] == [
+        {"itemIdentifier": "m0"},
+        {"itemIdentifier": "m1"},
+        {"itemIdentifier": "m2"},
+    ]
+    assert read_processed("results", 2023, 4).num_rows == 2
+    for round_ in (1, 2, 3):
+        assert read_processed("results", 2023, round_) is None
+    records = {k: quarantine_record(stack, k) for k in keys}
+    assert records[good_key] is None
+    assert records[not_json_key]["kind"] == "not_json"
+    assert "not JSON" in records[not_json_key]["reason"]
+    assert records[wrong_shape_key]["kind"] == "wrong_shape"
+    assert records[invalid_key]["kind"] == "invalid"
+    assert (
+        "results row 1 (driver 'hamilton'): grid 'x' is not an integer"
+        in (records[invalid_key]["problems"])
+    )
+    for k in keys[:3]:
+        assert records[k]["raw_bucket"] == stack.raw_bucket and records[k]["raw_key"] == k
+        assert records[k]["quarantined_at"]
+
+
+def test_a_key_outside_the_raw_layout_is_quarantined(stack):
+    put_raw(stack, b"{}", "notes/readme.json")
+    response = handler(s3_event(stack.raw_bucket, "notes/readme.json"), None)
+    assert response["quarantined"] == ["notes/readme.json"]
+    assert "not a raw object key" in quarantine_record(stack, "notes/readme.json")["reason"]
+
+
+def test_message_that_is_not_an_s3_notification_fails_alone(stack, read_processed):
+    good = put_results(stack, 2023, 5, simple_results())
+    response = handler(sqs_event("garbage", json.dumps(s3_event(stack.raw_bucket, good))), None)
+    assert response["batchItemFailures"] == [{"itemIdentifier": "m0"}]
+    assert read_processed("results", 2023, 5) is not None
+
+
+def test_invalid_newest_payload_falls_back_to_the_newest_valid_one(stack, read_processed):
+    good = put_results(stack, 2023, 9, simple_results("ascari"), minutes=0)
+    bad = put_results(stack, 2023, 9, [result("hamilton", 1, laps="many")], minutes=30)
+    # the bad one's event arrives first: it is quarantined, the older valid payload is written
+    first = handler(sqs_event(json.dumps(s3_event(stack.raw_bucket, bad))), None)
+    assert first["batchItemFailures"] == [{"itemIdentifier": "m0"}]
+    assert processed_source(stack, "results", 2023, 9)[0] == good
+    record = quarantine_record(stack, bad)
+    # the older event then is a no-op success; a replay of the bad one fails again, and its
+    # quarantine record is left as it was
+    assert handler(sqs_event(json.dumps(s3_event(stack.raw_bucket, good))), None) == {
+        "batchItemFailures": []
+    }
+    again = handler(sqs_event(json.dumps(s3_event(stack.raw_bucket, bad))), None)
+    assert again["batchItemFailures"] == [{"itemIdentifier": "m0"}]
+    assert quarantine_record(stack, bad) == record
+    assert read_processed("results", 2023, 9).column("driver_id")[0].as_py() == "ascari"
+
+
+def test_schedule_objects_feed_races_and_circuits(stack, read_processed):
+    key = put_schedule(stack, 2023, 9, time="13:00:00Z")
+    handler(s3_event(stack.raw_bucket, key), None)
+    races = read_processed("races", 2023, 9)
+    assert races.column("race_name").to_pylist() == ["Test Grand Prix 9"]
+    assert read_processed("circuits", 2023, 9).column("circuit_id").to_pylist() == ["monza"]
+
+
+def test_tables_for_endpoint_are_exactly_the_tables_written(stack):
+    from f1lake.processing import tables_for_endpoint
+
+    key = put_results(stack, 2023, 11, simple_results())
+    written = handler(s3_event(stack.raw_bucket, key), None)["outcomes"][0]
+    listed = aws.client("s3", stack).list_objects_v2(Bucket=stack.processed_bucket)["Contents"]
+    assert sorted(o["Key"].split("/")[0] for o in listed) == sorted(tables_for_endpoint("results"))
+    assert written["status"] == "written"
