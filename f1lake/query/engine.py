@@ -1,0 +1,291 @@
+"""The local Athena: Athena SQL on DuckDB over the tables of the Glue catalog.
+
+The Glue catalog (moto locally) decides which tables exist, their column types, and which
+partitions a query sees, as in Athena: a season folder the crawler has not cataloged yet is
+invisible. Only the tables a query references (directly or through the views of
+``sql/athena/views``) are read from S3, so a large catalog stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import awswrangler as wr
+import boto3
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from sqlglot import exp
+from tabulate import tabulate
+
+from f1lake.aws import client, configure_wrangler, session
+from f1lake.query.athena import (
+    VIEWS_DIR,
+    ParameterError,
+    QueryError,
+    QuerySyntaxError,
+    UnknownTableError,
+    ViewDef,
+    bind,
+    load_views,
+    parse_params,
+    parse_statement,
+    query_body,
+    table_refs,
+    to_duckdb,
+)
+from f1lake.settings import Settings
+
+__all__ = [
+    "ParameterError",
+    "QueryError",
+    "QuerySyntaxError",
+    "UnknownTableError",
+    "format_table",
+    "run_file",
+    "run_query",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CATALOG = "awsdatacatalog"
+_PANDAS_TYPES = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+
+
+@dataclass(frozen=True)
+class CatalogTable:
+    name: str
+    location: str
+    columns: dict[str, str]  # name -> Glue (Hive) type
+    partition_keys: dict[str, str]
+    partitions: list[tuple[tuple[str, ...], str]]  # (values, location)
+
+
+def run_query(
+    settings: Settings, sql: str, params: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """Run one Athena SQL query locally; ``params`` bind its ``?`` placeholders."""
+    bound = bind(sql, params, parse_params(sql))
+    query = query_body(parse_statement(bound))
+    return _execute(settings, query)
+
+
+def run_file(
+    settings: Settings, path: Path, params: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
+    try:
+        sql = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QueryError(f"SQL file not found: {path}") from None
+    return run_query(settings, sql, params)
+
+
+def format_table(df: pd.DataFrame) -> str:
+    """A readable text table; NULLs show as NULL."""
+    if df.empty and not len(df.columns):
+        return "(no columns)"
+    cells = df.astype(object).where(df.notna(), None)
+    text = tabulate(
+        cells.values.tolist(),
+        headers=list(df.columns),
+        tablefmt="psql",
+        missingval="NULL",
+        floatfmt="g",
+        disable_numparse=True,
+    )
+    return f"{text}\n({len(df)} row{'s' if len(df) != 1 else ''})"
+
+
+def _execute(settings: Settings, query: exp.Query) -> pd.DataFrame:
+    configure_wrangler(settings)
+    database = settings.glue_database
+    views = load_views(VIEWS_DIR) if VIEWS_DIR.is_dir() else {}
+    aws = session(settings)  # one session: fresh ones per call cost more than the reads
+    glue = client("glue", settings, aws)
+    tables, ordered_views = _resolve(glue, database, query, views)
+    con = duckdb.connect()
+    try:
+        for table in tables.values():
+            _load_table(con, table, aws)
+        for view in ordered_views:
+            con.execute(
+                f"CREATE VIEW {_ident(view.name)} AS {to_duckdb(_unqualified(view.body, database))}"
+            )
+        try:
+            result = con.sql(to_duckdb(_unqualified(query, database))).to_arrow_table()
+        except duckdb.Error as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        return result.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    finally:
+        con.close()
+
+
+def _ident(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
+def _unqualified(query: exp.Expression, database: str) -> exp.Expression:
+    """Drop ``awsdatacatalog.<database>.`` qualifiers: DuckDB holds one database's tables."""
+    query = query.copy()
+    for table in query.find_all(exp.Table):
+        if table.db and table.db.lower() == database.lower():
+            table.set("db", None)
+            table.set("catalog", None)
+    return query
+
+
+def _resolve(
+    glue: Any, database: str, query: exp.Expression, views: Mapping[str, ViewDef]
+) -> tuple[dict[str, CatalogTable], list[ViewDef]]:
+    """The catalog tables and views (in creation order) a query needs."""
+    tables: dict[str, CatalogTable] = {}
+    ordered: list[ViewDef] = []
+    visiting: set[str] = set()
+
+    def visit(expression: exp.Expression) -> None:
+        for ref in table_refs(expression):
+            name = ref.name.lower()
+            qualified = f"{ref.db}.{name}" if ref.db else name
+            if ref.db and (
+                ref.db.lower() != database.lower()
+                or (ref.catalog and ref.catalog.lower() != DEFAULT_CATALOG)
+            ):
+                raise _unknown(
+                    glue, database, views, ".".join(p for p in (ref.catalog, ref.db, name) if p)
+                )
+            if name in tables or any(v.name == name for v in ordered):
+                continue
+            if name in views:
+                if name in visiting:
+                    raise QueryError(f"view {name!r} depends on itself")
+                visiting.add(name)
+                visit(views[name].body)
+                visiting.discard(name)
+                ordered.append(views[name])
+                continue
+            table = _catalog_table(glue, database, name)
+            if table is None:
+                raise _unknown(glue, database, views, qualified)
+            tables[name] = table
+
+    visit(query)
+    return tables, ordered
+
+
+def _unknown(
+    glue: Any, database: str, views: Mapping[str, ViewDef], name: str
+) -> UnknownTableError:
+    try:
+        names = sorted(
+            t["Name"]
+            for page in glue.get_paginator("get_tables").paginate(DatabaseName=database)
+            for t in page["TableList"]
+        )
+        listing = f"tables: {', '.join(names)}" if names else "no tables yet (run the crawler)"
+    except glue.exceptions.EntityNotFoundException:
+        listing = "the database does not exist yet (run the crawler)"
+    if views:
+        listing += f"; views: {', '.join(sorted(views))}"
+    return UnknownTableError(
+        f"table {name!r} is not in the catalog database {database!r}; {listing}"
+    )
+
+
+def _catalog_table(glue: Any, database: str, name: str) -> CatalogTable | None:
+    try:
+        t = glue.get_table(DatabaseName=database, Name=name)["Table"]
+    except glue.exceptions.EntityNotFoundException:
+        return None
+    sd = t.get("StorageDescriptor", {})
+    keys = {k["Name"]: k["Type"] for k in t.get("PartitionKeys", [])}
+    partitions: list[tuple[tuple[str, ...], str]] = []
+    if keys:
+        pages = glue.get_paginator("get_partitions").paginate(DatabaseName=database, TableName=name)
+        for page in pages:
+            for p in page["Partitions"]:
+                partitions.append((tuple(p["Values"]), p["StorageDescriptor"]["Location"]))
+    else:
+        partitions.append(((), sd.get("Location", "")))
+    return CatalogTable(
+        name=t["Name"],
+        location=sd.get("Location", ""),
+        columns={c["Name"]: c["Type"] for c in sd.get("Columns", [])},
+        partition_keys=keys,
+        partitions=partitions,
+    )
+
+
+def _data_files(location: str, aws: boto3.Session) -> list[str]:
+    """The objects Athena would read at a location: not hidden (``_``/``.``), Parquet only."""
+    if not location:
+        return []
+    prefix = location if location.endswith("/") else location + "/"
+    files = []
+    for path in wr.s3.list_objects(prefix, ignore_empty=True, boto3_session=aws):
+        rel = path[len(prefix) :]
+        if any(part.startswith(("_", ".")) for part in rel.split("/")):
+            continue
+        if not path.lower().endswith(".parquet"):
+            log.warning("skipping non-Parquet object in a table location: %s", path)
+            continue
+        files.append(path)
+    return files
+
+
+def _frames(table: CatalogTable, aws: boto3.Session) -> Iterable[pd.DataFrame]:
+    for values, location in table.partitions:
+        files = _data_files(location, aws)
+        if not files:
+            continue
+        try:
+            df = wr.s3.read_parquet(path=files, dtype_backend="pyarrow", boto3_session=aws)
+        except Exception as exc:
+            raise QueryError(f"table {table.name!r}: cannot read {location}: {exc}") from None
+        for key, value in zip(table.partition_keys, values, strict=True):
+            df[key] = value
+        yield df
+
+
+def _duck_type(glue_type: str) -> str:
+    return exp.DataType.build(glue_type, dialect="hive").sql(dialect="duckdb")
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, table: CatalogTable, aws: boto3.Session) -> None:
+    """Create a DuckDB table with the catalog's schema from the table's cataloged partitions."""
+    schema = {**table.columns, **table.partition_keys}
+    frames = list(_frames(table, aws))
+    if not frames:
+        cols = ", ".join(f"{_ident(c)} {_duck_type(t)}" for c, t in schema.items())
+        con.execute(f"CREATE TABLE {_ident(table.name)} ({cols})")
+        return
+    data = pd.concat(frames, ignore_index=True)
+    source = f"__src_{table.name}"
+    con.register(source, data)
+    select = ", ".join(
+        (
+            f"CAST({_ident(c)} AS {_duck_type(t)}) AS {_ident(c)}"
+            if c in data.columns
+            else f"CAST(NULL AS {_duck_type(t)}) AS {_ident(c)}"
+        )
+        for c, t in schema.items()
+    )
+    try:
+        con.execute(f"CREATE TABLE {_ident(table.name)} AS SELECT {select} FROM {_ident(source)}")
+    except duckdb.Error as exc:
+        raise QueryError(
+            f"table {table.name!r}: data at {table.location} does not match the catalog "
+            f"schema: {exc}"
+        ) from None
+    finally:
+        con.unregister(source)

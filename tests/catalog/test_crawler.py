@@ -1,0 +1,211 @@
+"""The local crawler against the moto server: tables and partitions appear without DDL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from f1lake.aws import client
+from f1lake.catalog import CrawlerDefinition, crawl, load_definition
+from f1lake.settings import Settings
+from tests.catalog.lakedata import (
+    DRIVERS_SCHEMA,
+    RESULTS_SCHEMA,
+    SEASON_2023,
+    build_lake,
+    make_bucket,
+    parquet_bytes,
+    put,
+    put_results,
+    result_rows,
+)
+
+# Glue's name for each Arrow type the processor writes.
+GLUE_TYPES = {
+    "int32": "int",
+    "int64": "bigint",
+    "double": "double",
+    "string": "string",
+    "date32[day]": "date",
+}
+
+
+def _table(settings: Settings, name: str) -> dict[str, Any]:
+    return client("glue", settings).get_table(DatabaseName=settings.glue_database, Name=name)[
+        "Table"
+    ]
+
+
+def _partitions(settings: Settings, table: str) -> dict[tuple[str, ...], str]:
+    glue = client("glue", settings)
+    parts = glue.get_partitions(DatabaseName=settings.glue_database, TableName=table)["Partitions"]
+    return {tuple(p["Values"]): p["StorageDescriptor"]["Location"] for p in parts}
+
+
+def _tables(settings: Settings) -> set[str]:
+    glue = client("glue", settings)
+    return {t["Name"] for t in glue.get_tables(DatabaseName=settings.glue_database)["TableList"]}
+
+
+def test_crawl_creates_typed_tables_partitioned_by_season(settings: Settings) -> None:
+    build_lake(settings)
+    report = crawl(settings)
+
+    assert sorted(report.tables_created) == ["drivers", "races", "results"]
+    assert _tables(settings) == {"drivers", "races", "results"}
+    results = _table(settings, "results")
+    columns = {c["Name"]: c["Type"] for c in results["StorageDescriptor"]["Columns"]}
+    assert columns == {f.name: GLUE_TYPES[str(f.type)] for f in RESULTS_SCHEMA}
+    assert "season" not in columns  # the partition is a key, not a column in the files
+    assert results["PartitionKeys"] == [{"Name": "season", "Type": "string"}]
+    assert results["StorageDescriptor"]["Location"] == f"s3://{settings.processed_bucket}/results/"
+    assert _partitions(settings, "results") == {
+        ("2022",): f"s3://{settings.processed_bucket}/results/season=2022/",
+        ("2023",): f"s3://{settings.processed_bucket}/results/season=2023/",
+    }
+    assert report.partitions_added_count == 4  # results and races, two seasons each
+    drivers = _table(settings, "drivers")
+    assert drivers.get("PartitionKeys", []) == []
+    assert {c["Name"] for c in drivers["StorageDescriptor"]["Columns"]} == set(DRIVERS_SCHEMA.names)
+
+
+def test_second_crawl_adds_only_the_new_season(settings: Settings) -> None:
+    build_lake(settings)
+    crawl(settings)
+    before = _partitions(settings, "results")
+
+    again = crawl(settings)
+    assert again.tables_created == [] and again.partitions_added == {}
+
+    put_results(settings, 2024, SEASON_2023[:4])
+    report = crawl(settings)
+    assert report.tables_created == []
+    assert report.partitions_added == {"results": [("2024",)]}
+    after = _partitions(settings, "results")
+    assert set(after) - set(before) == {("2024",)}
+    assert {k: after[k] for k in before} == before
+
+
+def test_excluded_and_foreign_objects_are_ignored(settings: Settings) -> None:
+    make_bucket(settings)
+    put_results(settings, 2023, SEASON_2023)
+    rows = result_rows(2023, SEASON_2023)[1]
+    good = parquet_bytes(rows, RESULTS_SCHEMA)
+    excluded_keys = [
+        "results/_SUCCESS",
+        "results/season=2023/_temporary/part-0.parquet",
+        "results/season=2023/2023-04.error.json",
+        "_staging/season=2023/2023-01.parquet",
+    ]
+    for key in excluded_keys:
+        put(settings, key, good)
+    put(settings, "results/season=2023/notes.txt", b"not data")
+
+    report = crawl(settings)
+
+    assert _tables(settings) == {"results"}  # no _staging table
+    assert sorted(report.excluded) == sorted(
+        f"s3://{settings.processed_bucket}/{k}" for k in excluded_keys
+    )
+    assert [p for p, _ in report.skipped] == [
+        f"s3://{settings.processed_bucket}/results/season=2023/notes.txt"
+    ]
+    assert _partitions(settings, "results").keys() == {("2023",)}
+
+
+def test_incremental_crawl_logs_a_schema_change_instead_of_applying_it(settings: Settings) -> None:
+    make_bucket(settings)
+    put_results(settings, 2023, SEASON_2023)
+    crawl(settings)
+    wider = RESULTS_SCHEMA.append(pa.field("fastest_lap_rank", pa.int32()))
+    rows = [dict(r, fastest_lap_rank=1) for r in result_rows(2024, SEASON_2023)[1]]
+    put(settings, "results/season=2024/2024-01.parquet", parquet_bytes(rows, wider))
+
+    report = crawl(settings)
+
+    assert report.partitions_added == {"results": [("2024",)]}
+    assert report.tables_updated == []
+    assert any("fastest_lap_rank" in c for c in report.schema_changes_logged)
+    columns = [c["Name"] for c in _table(settings, "results")["StorageDescriptor"]["Columns"]]
+    assert "fastest_lap_rank" not in columns
+
+
+def test_full_crawl_with_update_policy_applies_the_schema_change(settings: Settings) -> None:
+    make_bucket(settings)
+    put_results(settings, 2023, SEASON_2023)
+    crawl(settings)
+    wider = RESULTS_SCHEMA.append(pa.field("fastest_lap_rank", pa.int32()))
+    for rnd, rows in result_rows(2023, SEASON_2023).items():
+        rows = [dict(r, fastest_lap_rank=1) for r in rows]
+        put(settings, f"results/season=2023/2023-{rnd:02d}.parquet", parquet_bytes(rows, wider))
+    full = CrawlerDefinition.model_validate(
+        {
+            **load_definition(settings).model_dump(),
+            "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
+            "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
+        }
+    )
+
+    report = crawl(settings, definition=full)
+
+    assert report.tables_updated == ["results"]
+    columns = {
+        c["Name"]: c["Type"] for c in _table(settings, "results")["StorageDescriptor"]["Columns"]
+    }
+    assert columns["fastest_lap_rank"] == "int"
+    assert _partitions(settings, "results").keys() == {("2023",)}  # partitions kept
+
+
+def test_unreadable_parquet_is_skipped_with_the_reason(settings: Settings) -> None:
+    make_bucket(settings)
+    put_results(settings, 2023, SEASON_2023)
+    bad = "results/season=2023/2023-09.parquet"
+    put(settings, bad, b"PAR1 this is not parquet")
+
+    report = crawl(settings)
+
+    assert "results" in report.tables_created
+    reasons = dict(report.skipped)
+    assert "unreadable Parquet" in reasons[f"s3://{settings.processed_bucket}/{bad}"]
+    columns = {c["Name"] for c in _table(settings, "results")["StorageDescriptor"]["Columns"]}
+    assert columns == set(RESULTS_SCHEMA.names)
+
+
+def test_a_partition_key_inside_the_files_is_reported_not_cataloged(settings: Settings) -> None:
+    make_bucket(settings)
+    with_season = RESULTS_SCHEMA.append(pa.field("season", pa.int32()))
+    rows = [dict(r, season=2023) for r in result_rows(2023, SEASON_2023)[1]]
+    put(settings, "results/season=2023/2023-01.parquet", parquet_bytes(rows, with_season))
+
+    report = crawl(settings)
+
+    assert report.tables_created == []
+    assert any("season" in e and "partition key" in e for e in report.errors)
+    assert _tables(settings) == set()
+
+
+def test_full_crawl_with_delete_policy_drops_vanished_partitions(settings: Settings) -> None:
+    make_bucket(settings)
+    put_results(settings, 2023, SEASON_2023)
+    keys_2024 = put_results(settings, 2024, SEASON_2023[:4])
+    crawl(settings)
+    s3 = client("s3", settings)
+    for key in keys_2024:
+        s3.delete_object(Bucket=settings.processed_bucket, Key=key)
+
+    assert crawl(settings).partitions_deleted == {}  # incremental crawls never delete
+    full = CrawlerDefinition.model_validate(
+        {
+            **load_definition(settings).model_dump(),
+            "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
+            "SchemaChangePolicy": {
+                "UpdateBehavior": "LOG",
+                "DeleteBehavior": "DELETE_FROM_DATABASE",
+            },
+        }
+    )
+    report = crawl(settings, definition=full)
+
+    assert report.partitions_deleted == {"results": [("2024",)]}
+    assert _partitions(settings, "results").keys() == {("2023",)}
