@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     )
     http_timeout_seconds: float = Field(30.0, description="Timeout of one API request.")
     http_max_attempts: int = Field(6, description="Attempts per API request before giving up.")
+    processing_timeout_seconds: float = Field(
+        900, description="How long a DAG waits for the processor to handle what it wrote."
+    )
 
     aws_region: str = Field("us-east-1", description="AWS region.")
     aws_endpoint_url: str | None = Field(

@@ -16,6 +16,18 @@ from f1lake.local.postgres import embedded_postgres
 from f1lake.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="f1lake-airflow-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Airflow reads its configuration once, at first import: give the session its own home."""
+    os.environ["AIRFLOW_HOME"] = str(AIRFLOW_HOME)
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 
 
 def shared_path(*parts: str) -> Path:

@@ -1,0 +1,62 @@
+"""Airflow connections -> f1lake settings, so credentials live in Airflow, never in code.
+
+``aws_default`` supplies AWS credentials, region and (locally) the endpoint override in its
+extra ``endpoint_url``; the Postgres connection ``f1lake_ledger`` supplies the ledger DSN.
+Everything else comes from ``F1LAKE_*`` variables of the worker's environment.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from f1lake.settings import Settings
+
+AWS_CONN_ID = "aws_default"
+LEDGER_CONN_ID = "f1lake_ledger"
+
+
+def settings_from_connections(aws_conn_id: str = AWS_CONN_ID) -> Settings:
+    """Settings whose AWS calls use the connection's credentials, region and endpoint.
+
+    boto3's default chain reads the exported variables, so every adapter (boto3 clients and
+    awswrangler alike) uses the connection without threading a session through the code.
+    """
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+    from airflow.sdk import BaseHook
+
+    conn = BaseHook.get_connection(aws_conn_id)
+    extra: dict[str, Any] = conn.extra_dejson
+    base = Settings()
+    region = extra.get("region_name") or base.aws_region
+    endpoint = extra.get("endpoint_url") or base.aws_endpoint_url
+    creds = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="s3").get_credentials(region)
+    os.environ["AWS_ACCESS_KEY_ID"] = creds.access_key
+    os.environ["AWS_SECRET_ACCESS_KEY"] = creds.secret_key
+    if creds.token:
+        os.environ["AWS_SESSION_TOKEN"] = creds.token
+    else:
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ["AWS_DEFAULT_REGION"] = region
+    return base.model_copy(update={"aws_region": region, "aws_endpoint_url": endpoint})
+
+
+def ledger_dsn_from_connection(conn_id: str = LEDGER_CONN_ID) -> str:
+    """A libpq DSN from a Postgres connection; ``host`` may be a unix-socket directory."""
+    from airflow.sdk import BaseHook
+    from psycopg2.extensions import make_dsn
+
+    conn = BaseHook.get_connection(conn_id)
+    parts = {
+        "host": conn.host,
+        "port": conn.port,
+        "user": conn.login,
+        "password": conn.password,
+        "dbname": conn.schema,
+    }
+    return make_dsn(**{k: v for k, v in parts.items() if v not in (None, "")})
+
+
+def run_info(context: dict[str, Any]) -> tuple[str | None, str | None]:
+    dag_run = context.get("dag_run")
+    return (getattr(dag_run, "dag_id", None), getattr(dag_run, "run_id", None))
