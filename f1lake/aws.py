@@ -19,7 +19,9 @@ def session(settings: Settings) -> boto3.Session:
 
 def client(service: str, settings: Settings, boto3_session: boto3.Session | None = None) -> Any:
     s = boto3_session or session(settings)
-    return s.client(service, endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region)
+    return s.client(
+        service, endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region
+    )
 
 
 def configure_wrangler(settings: Settings) -> None:

@@ -43,27 +43,49 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.option("--season", type=int, default=2023, show_default=True, help="Season to backfill.")
-@click.option("--csv-dir", type=click.Path(path_type=Path, file_okay=False), help="Ergast CSV dump to replay offline.")
+@click.option(
+    "--csv-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Ergast CSV dump to replay offline.",
+)
 @click.option("--api-url", help="Ergast-compatible API base URL (default F1LAKE_API_BASE_URL).")
 @click.option("--today", callback=_parse_date, help="Replay only: the date the dump is 'as of'.")
 @click.option("--force", is_flag=True, help="Re-ingest even what the ledger already holds.")
-def run(season: int, csv_dir: Path | None, api_url: str | None, today: date | None, force: bool) -> None:
+def run(
+    season: int, csv_dir: Path | None, api_url: str | None, today: date | None, force: bool
+) -> None:
     """The main job: local stack up, backfill SEASON through Airflow, print standings, stack down."""
     from f1lake.mainjob import MainJobError, run_main_job
     from f1lake.source import NoSourceError
 
     try:
-        run_main_job(get_settings(), season, csv_dir=csv_dir, api_url=api_url, today=today, force=force)
+        run_main_job(
+            get_settings(), season, csv_dir=csv_dir, api_url=api_url, today=today, force=force
+        )
     except (NoSourceError, MainJobError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
 
 @main.command("replay-api")
-@click.option("--csv-dir", required=True, type=click.Path(path_type=Path, exists=True, file_okay=False), help="Ergast CSV dump.")
+@click.option(
+    "--csv-dir",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Ergast CSV dump.",
+)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (widen only inside a container).")
-@click.option("--today", callback=_parse_date, help="Races before this date have happened (default: the day after the dump's last race with results).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Bind address (widen only inside a container).",
+)
+@click.option(
+    "--today",
+    callback=_parse_date,
+    help="Races before this date have happened (default: the day after the dump's last race with results).",
+)
 def replay_api(csv_dir: Path, port: int, host: str, today: date | None) -> None:
     """Serve an Ergast CSV dump as the Ergast JSON API (Ctrl-C stops)."""
     from f1lake.replay.server import serve
@@ -73,8 +95,16 @@ def replay_api(csv_dir: Path, port: int, host: str, today: date | None) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("-f", "--file", "sql_file", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="Run an Athena SQL file (e.g. sql/athena/...).")
-@click.option("-p", "--param", "params", multiple=True, help="Query parameter NAME=VALUE, e.g. season=2023.")
+@click.option(
+    "-f",
+    "--file",
+    "sql_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Run an Athena SQL file (e.g. sql/athena/...).",
+)
+@click.option(
+    "-p", "--param", "params", multiple=True, help="Query parameter NAME=VALUE, e.g. season=2023."
+)
 def sql(query: str | None, sql_file: Path | None, params: tuple[str, ...]) -> None:
     """Run Athena SQL on the local engine (DuckDB via sqlglot) over the catalog's tables."""
     from f1lake.query.engine import QueryError, format_table, run_file, run_query
@@ -91,11 +121,111 @@ def sql(query: str | None, sql_file: Path | None, params: tuple[str, ...]) -> No
         raise click.UsageError("give either a QUERY or --file, not both or neither")
     try:
         values = _parse_params(params)
-        df = run_file(settings, sql_file, values) if sql_file else run_query(settings, query or "", values)
+        df = (
+            run_file(settings, sql_file, values)
+            if sql_file
+            else run_query(settings, query or "", values)
+        )
     except QueryError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(format_table(df))
+
+
+@main.command()
+@click.option(
+    "--season",
+    "seasons",
+    type=int,
+    multiple=True,
+    help="Backfill these seasons first (repeatable).",
+)
+@click.option(
+    "--csv-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Ergast CSV dump to replay offline.",
+)
+@click.option("--api-url", help="Ergast-compatible API base URL.")
+@click.option("--today", callback=_parse_date, help="Replay only: the date the dump is 'as of'.")
+def up(
+    seasons: tuple[int, ...], csv_dir: Path | None, api_url: str | None, today: date | None
+) -> None:
+    """Keep the local stack running (Ctrl-C stops it), for `f1lake sql` from another shell."""
+    import time
+
+    from f1lake.local.airflow_runner import apply_environment, run_dag
+    from f1lake.local.stack import local_stack
+    from f1lake.source import NoSourceError, resolve_source
+
+    settings = get_settings()
+    try:
+        source = resolve_source(settings, csv_dir, api_url)
+    except NoSourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"source: {source.note}")
+    if source.api_base_url:
+        settings = settings.model_copy(update={"api_base_url": source.api_base_url})
+    with local_stack(settings, csv_dir=source.csv_dir, today=today) as stack:
+        apply_environment({**stack.airflow_env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"})
+        for season in seasons:
+            result = run_dag("f1_historical_backfill", {"season": season})
+            click.echo(f"backfill {season}: {result.state}")
+        live = stack.settings
+        click.echo("local stack is up; in another shell:")
+        click.echo(f"  export F1LAKE_AWS_ENDPOINT_URL={live.aws_endpoint_url}")
+        click.echo(f"  export F1LAKE_GLUE_DATABASE={live.glue_database}")
+        click.echo(f"  export F1LAKE_LEDGER_DSN='{stack.ledger_dsn}'")
+        click.echo(
+            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1"
+        )
+        click.echo(
+            "  uv run f1lake sql -f sql/athena/driver_standings_from_results.sql -p season=2023"
+        )
+        click.echo("Ctrl-C stops the stack.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopping")
+
+
+@main.command()
+def provision() -> None:
+    """Create the buckets, queue + DLQ, bucket notification and Glue database (idempotent)."""
+    from f1lake.local.provision import provision as apply
+
+    settings = get_settings()
+    apply(settings)
+    click.echo(
+        f"provisioned {settings.raw_bucket}, {settings.processed_bucket}, "
+        f"{settings.quarantine_bucket}, queue {settings.queue_name}, database {settings.glue_database}"
+    )
+
+
+@main.command("lambda-runner")
+def lambda_runner() -> None:
+    """Play the Lambda event-source mapping: poll the raw-events queue, invoke the handler."""
+    from f1lake.local.lambda_runner import LambdaRunner
+
+    settings = get_settings()
+    runner = LambdaRunner(settings, wait_seconds=10)
+    click.echo(f"polling {settings.queue_name} (Ctrl-C stops)")
+    try:
+        while True:
+            outcome = runner.run_once()
+            if outcome.received:
+                click.echo(f"batch: {outcome.succeeded} ok, {outcome.failed} failed")
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+def crawl() -> None:
+    """Apply glue/crawler.json to the processed bucket (the local crawler)."""
+    from f1lake.catalog import crawl as run_crawl
+
+    click.echo(run_crawl(get_settings()).summary())
 
 
 @main.command()

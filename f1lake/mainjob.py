@@ -31,6 +31,7 @@ def run_main_job(
     api_url: str | None = None,
     today: date | None = None,
     force: bool = False,
+    airflow_home: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Run the season backfill end to end; returns the DAG summary and the standings frame."""
@@ -43,7 +44,9 @@ def run_main_job(
     say(f"source: {source.note}")
     if source.api_base_url:
         settings = settings.model_copy(update={"api_base_url": source.api_base_url})
-    with local_stack(settings, csv_dir=source.csv_dir, today=today) as stack:
+    with local_stack(
+        settings, csv_dir=source.csv_dir, today=today, airflow_home=airflow_home
+    ) as stack:
         say(
             f"local stack up: moto {stack.settings.aws_endpoint_url}, embedded PostgreSQL, "
             f"API {stack.settings.api_base_url}, Lambda runner polling {stack.settings.queue_name}"
@@ -56,10 +59,11 @@ def run_main_job(
                 f"DAG {BACKFILL_DAG} run {result.run_id} ended {result.state}; see the log above"
             )
         summary = result.returns.get("summary", {})
-        runner = stack.runner.stats
+        runner = stack.runner.totals
         say(
-            f"ingested: {summary.get('written')} raw objects written, "
-            f"{summary.get('api_requests')} API requests; Lambda runner: {runner}"
+            f"ingested: raw objects written per endpoint {summary.get('written')}, "
+            f"{summary.get('api_requests')} API requests; Lambda runner: {runner.received} "
+            f"messages in {runner.batches} batches, {runner.failed} failed"
         )
         standings = run_file(stack.settings, STANDINGS_SQL, {"season": season})
         say(f"\n{season} driver standings (computed from race results by {STANDINGS_SQL.name}):")

@@ -28,9 +28,11 @@ class Source:
 def api_reachable(base_url: str, timeout: float = 3.0) -> str | None:
     """None when the API answers; otherwise why not (one probe request, outside the limiter)."""
     try:
-        response = requests.get(f"{base_url.rstrip('/')}/seasons.json", params={"limit": 1}, timeout=timeout)
+        response = requests.get(
+            f"{base_url.rstrip('/')}/seasons.json", params={"limit": 1}, timeout=timeout
+        )
     except requests.RequestException as exc:
-        return f"{type(exc).__name__}: {exc}"
+        return type(exc).__name__
     if response.status_code >= 400:
         return f"HTTP {response.status_code}"
     return None
@@ -44,7 +46,9 @@ def check_csv_dir(path: Path) -> Path:
     return path
 
 
-def resolve_source(settings: Settings, csv_dir: Path | None = None, api_url: str | None = None) -> Source:
+def resolve_source(
+    settings: Settings, csv_dir: Path | None = None, api_url: str | None = None
+) -> Source:
     """An explicit dump wins, then an explicit or configured API if it answers, then ../shared."""
     dump = csv_dir or settings.ergast_csv
     if dump is not None:

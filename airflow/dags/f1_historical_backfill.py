@@ -77,7 +77,7 @@ def f1_historical_backfill() -> None:
     @task
     def await_processing(reports: list[dict[str, Any]]) -> dict[str, Any]:
         return steps.await_processing(
-            settings_from_connections(), ledger_dsn_from_connection(), list(reports)
+            settings_from_connections(), ledger_dsn_from_connection(), list(reports[:])
         )
 
     @task
@@ -85,8 +85,10 @@ def f1_historical_backfill() -> None:
         return steps.crawl(settings_from_connections())
 
     @task
-    def summary(plan: dict[str, Any], reports: list[dict[str, Any]], crawled: dict[str, Any]) -> dict[str, Any]:
-        return steps.summarize(plan, list(reports))
+    def summary(
+        plan: dict[str, Any], reports: list[dict[str, Any]], crawled: dict[str, Any]
+    ) -> dict[str, Any]:
+        return steps.summarize(plan, list(reports[:]))
 
     planned = plan()
     reports = ingest.partial(plan=planned).expand(endpoint=list(ENDPOINTS))

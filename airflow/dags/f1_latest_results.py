@@ -59,7 +59,7 @@ def f1_latest_results() -> None:
     @task
     def await_processing(reports: list[dict[str, Any]]) -> dict[str, Any]:
         return steps.await_processing(
-            settings_from_connections(), ledger_dsn_from_connection(), list(reports)
+            settings_from_connections(), ledger_dsn_from_connection(), list(reports[:])
         )
 
     @task
@@ -67,8 +67,10 @@ def f1_latest_results() -> None:
         return steps.crawl(settings_from_connections())
 
     @task
-    def summary(plan: dict[str, Any], reports: list[dict[str, Any]], crawled: dict[str, Any]) -> dict[str, Any]:
-        return steps.summarize(plan, list(reports))
+    def summary(
+        plan: dict[str, Any], reports: list[dict[str, Any]], crawled: dict[str, Any]
+    ) -> dict[str, Any]:
+        return steps.summarize(plan, list(reports[:]))
 
     planned = plan()
     gate = anything_new(planned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -14,10 +15,8 @@ def run_glue_crawler(
 ) -> dict[str, Any]:
     """Start the crawler (or join a running crawl) and return its last crawl's outcome."""
     glue = client("glue", settings)
-    try:
+    with contextlib.suppress(glue.exceptions.CrawlerRunningException):
         glue.start_crawler(Name=name)
-    except glue.exceptions.CrawlerRunningException:
-        pass
     deadline = time.monotonic() + timeout_seconds
     while True:
         crawler = glue.get_crawler(Name=name)["Crawler"]
@@ -27,5 +26,7 @@ def run_glue_crawler(
                 raise RuntimeError(f"Glue crawler {name} failed: {last.get('ErrorMessage')}")
             return {"crawler": name, "status": last.get("Status"), "log": last.get("LogStream")}
         if time.monotonic() > deadline:
-            raise TimeoutError(f"Glue crawler {name} still {crawler['State']} after {timeout_seconds}s")
+            raise TimeoutError(
+                f"Glue crawler {name} still {crawler['State']} after {timeout_seconds}s"
+            )
         time.sleep(poll_seconds)

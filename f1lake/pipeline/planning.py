@@ -86,8 +86,6 @@ def fetch_per_race(endpoint: Endpoint, needed: int, completed: int) -> bool:
     return needed < season_pages
 
 
-def revision_window(
-    completed: Mapping[int, date], today: date, window_days: int
-) -> list[int]:
+def revision_window(completed: Mapping[int, date], today: date, window_days: int) -> list[int]:
     """Completed rounds recent enough that the governing body may still revise their results."""
     return sorted(r for r, d in completed.items() if 0 <= (today - d).days <= window_days)

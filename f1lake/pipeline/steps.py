@@ -92,7 +92,9 @@ def plan_backfill(
             done = _ledger_complete(ledger, season, endpoints)
             if done is not None and (round_ is None or round_ in done):
                 targets = [round_] if round_ is not None else done
-                log.info("season %s already ingested (%s races): nothing to fetch", season, len(done))
+                log.info(
+                    "season %s already ingested (%s races): nothing to fetch", season, len(done)
+                )
                 return asdict(Plan(season, season, targets, up_to_date=True))
         with ErgastClient.from_settings(settings) as api:
             current, last = api.resolve("current", "last")
@@ -115,7 +117,9 @@ def plan_backfill(
                 )
             completed = [round_]
     plan = Plan(season, current, completed, force=force, requests=requests)
-    log.info("plan: season %s, %s completed rounds, %s API requests", season, len(completed), requests)
+    log.info(
+        "plan: season %s, %s completed rounds, %s API requests", season, len(completed), requests
+    )
     return asdict(plan)
 
 
@@ -137,8 +141,7 @@ def plan_latest(settings: Settings, ledger_dsn: str, revision_days: int = 3) -> 
         dates = {r: known[r].date for r in completed if r in known}
         recheck = planning.revision_window(dates, _today(), revision_days)
         missing = any(
-            set(completed) - set(_ingested_hashes(ledger, current, ep))
-            for ep in ENDPOINTS
+            set(completed) - set(_ingested_hashes(ledger, current, ep)) for ep in ENDPOINTS
         )
     plan = Plan(
         current,
@@ -150,7 +153,11 @@ def plan_latest(settings: Settings, ledger_dsn: str, revision_days: int = 3) -> 
     )
     log.info(
         "latest: season %s, last completed round %s, missing=%s, recheck=%s, %s API requests",
-        current, last, missing, recheck, plan.requests,
+        current,
+        last,
+        missing,
+        recheck,
+        plan.requests,
     )
     return asdict(plan)
 
@@ -191,7 +198,10 @@ def ingest_endpoint(
         for rnd in sorted(set(needed) - set(races)):
             log.warning("no %s data for season %s round %s yet", endpoint.name, season, rnd)
         decisions = plan_writes(
-            fetched, ledger.ingestions(season, endpoint.name), endpoint=endpoint.name, force=plan["force"]
+            fetched,
+            ledger.ingestions(season, endpoint.name),
+            endpoint=endpoint.name,
+            force=plan["force"],
         )
         s3 = aws_client("s3", settings)
         for decision in decisions.unchanged:
@@ -205,7 +215,9 @@ def ingest_endpoint(
             )
             report.unchanged.append(decision.round)
         for decision in decisions.to_write:
-            written = _write_raw(s3, settings, endpoint, races[decision.round], urls, pages, header, run)
+            written = _write_raw(
+                s3, settings, endpoint, races[decision.round], urls, pages, header, run
+            )
             ledger.record_ingestion(
                 season=season,
                 round_=decision.round,
@@ -220,8 +232,13 @@ def ingest_endpoint(
             report.written.append(written)
     log.info(
         "%s %s: wrote %s, unchanged %s, skipped %s, %s API requests (%s pages)",
-        endpoint.name, season, len(report.written), len(report.unchanged),
-        len(report.skipped), report.requests, report.pages,
+        endpoint.name,
+        season,
+        len(report.written),
+        len(report.unchanged),
+        len(report.skipped),
+        report.requests,
+        report.pages,
     )
     return asdict(report)
 
@@ -316,7 +333,9 @@ def await_processing(
                 rejected = quarantine_record(settings, key)
                 if rejected is not None:
                     reason = str(rejected.get("reason", "rejected"))
-                    ledger.mark_failed(season=season, round_=rnd, endpoint=ep, raw_key=key, reason=reason)
+                    ledger.mark_failed(
+                        season=season, round_=rnd, endpoint=ep, raw_key=key, reason=reason
+                    )
                     failed[key] = reason
                     continue
                 still.append((ep, season, rnd, key, sha))

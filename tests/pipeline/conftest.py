@@ -35,15 +35,26 @@ def minidump(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def stack(
-    minidump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Stack]:
+def stack(minidump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh local stack (moto, PostgreSQL, replay API, Lambda runner) per test."""
     for name in [k for k in os.environ if k.startswith("F1LAKE_")]:
         monkeypatch.delenv(name)
-    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50)
+    # moto servers of one process share their backends: unique names keep tests apart.
+    suffix = os.urandom(4).hex()
+    settings = Settings(
+        state_dir=tmp_path / "state",
+        rate_limit_per_second=50,
+        raw_bucket=f"raw-{suffix}",
+        processed_bucket=f"processed-{suffix}",
+        quarantine_bucket=f"quarantine-{suffix}",
+        queue_name=f"raw-events-{suffix}",
+        glue_database=f"f1lake_{suffix}",
+    )
     with local_stack(
-        settings, csv_dir=minidump, today=MINIDUMP_TODAY, airflow_home=AIRFLOW_HOME,
+        settings,
+        csv_dir=minidump,
+        today=MINIDUMP_TODAY,
+        airflow_home=AIRFLOW_HOME,
         runner_poll_seconds=1,
     ) as up:
         for name, value in up.airflow_env.items():

@@ -44,7 +44,9 @@ def csv_points(csv_dir: Path, season: int, rounds: list[int]) -> dict[str, float
         for r in csv.DictReader((csv_dir / "races.csv").open())
         if int(r["year"]) == season and int(r["round"]) in rounds
     }
-    drivers = {d["driverId"]: d["driverRef"] for d in csv.DictReader((csv_dir / "drivers.csv").open())}
+    drivers = {
+        d["driverId"]: d["driverRef"] for d in csv.DictReader((csv_dir / "drivers.csv").open())
+    }
     points: dict[str, float] = defaultdict(float)
     for row in csv.DictReader((csv_dir / "results.csv").open()):
         if row["raceId"] in races:
@@ -58,7 +60,9 @@ def result_rows(csv_dir: Path, season: int, rounds: list[int]) -> int:
         for r in csv.DictReader((csv_dir / "races.csv").open())
         if int(r["year"]) == season and int(r["round"]) in rounds
     }
-    return sum(1 for row in csv.DictReader((csv_dir / "results.csv").open()) if row["raceId"] in races)
+    return sum(
+        1 for row in csv.DictReader((csv_dir / "results.csv").open()) if row["raceId"] in races
+    )
 
 
 def test_backfill_lands_a_season_from_api_to_sql(stack):
@@ -87,8 +91,9 @@ def test_backfill_lands_a_season_from_api_to_sql(stack):
 def test_second_backfill_fetches_and_writes_nothing_and_force_rewrites_without_duplicates(stack):
     season, rounds = 2022, COMPLETED[2022]
     assert run_dag(BACKFILL, {"season": season}).succeeded
-    raw, processed = keys(stack.settings, stack.settings.raw_bucket), keys(
-        stack.settings, stack.settings.processed_bucket
+    raw, processed = (
+        keys(stack.settings, stack.settings.raw_bucket),
+        keys(stack.settings, stack.settings.processed_bucket),
     )
     events = history_size(stack.dsn, season)
     first = run_query(stack.settings, "SELECT count(*) AS n FROM results WHERE season = 2022")

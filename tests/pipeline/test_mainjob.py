@@ -1,0 +1,56 @@
+"""The README's main job, end to end, on the test dump and (when present) the real history."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from f1lake.mainjob import run_main_job
+from f1lake.settings import Settings
+from tests.conftest import AIRFLOW_HOME, shared_path
+from tests.pipeline.test_dags import csv_points
+from tests.support.minidump import MINIDUMP_TODAY
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [k for k in os.environ if k.startswith(("F1LAKE_", "AIRFLOW_CONN_"))]:
+        monkeypatch.delenv(name)
+
+
+def run(settings: Settings, season: int, csv_dir: Path, **kwargs: object) -> tuple[dict, list[str]]:
+    lines: list[str] = []
+    outcome = run_main_job(
+        settings, season, csv_dir=csv_dir, airflow_home=AIRFLOW_HOME, say=lines.append, **kwargs
+    )
+    return outcome, lines
+
+
+def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, tmp_path):
+    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50)
+
+    outcome, lines = run(settings, 2023, minidump, today=MINIDUMP_TODAY)
+
+    expected = csv_points(minidump, 2023, [1, 2, 3, 4, 5])
+    leader = max(expected, key=expected.__getitem__)
+    standings = outcome["standings"]
+    assert standings["driver_id"].iloc[0] == leader
+    assert dict(zip(standings["driver_id"], standings["points"], strict=True)) == pytest.approx(
+        expected
+    )
+    text = "\n".join(lines)
+    assert "replaying the Ergast CSV dump" in text
+    assert leader in text and "wall time" in text and "API requests" in text
+
+
+def test_main_job_on_the_real_2023_season(clean_env, tmp_path):
+    csv_dir = shared_path("ergast-csv")
+    settings = Settings(state_dir=tmp_path / "state")
+
+    outcome, _ = run(settings, 2023, csv_dir)
+
+    top3 = list(outcome["standings"]["driver_id"][:3])
+    assert top3 == ["max_verstappen", "perez", "hamilton"]
+    assert outcome["summary"]["written"] == {"races": 22, "results": 22}

@@ -1,0 +1,52 @@
+"""Pure planning rules: which rounds are complete, which to fetch, and how."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from f1lake.endpoints import RACES, RESULTS
+from f1lake.pipeline import planning
+
+
+def test_completed_rounds_follow_the_apis_current_and_last():
+    rounds = range(1, 8)
+    assert planning.SeasonState(2022, 2023, None).completed_rounds(rounds) == list(rounds)
+    assert planning.SeasonState(2023, 2023, 5).completed_rounds(rounds) == [1, 2, 3, 4, 5]
+    assert planning.SeasonState(2023, 2023, None).completed_rounds(rounds) == []
+
+
+@pytest.mark.parametrize("season", [1949, 2026])
+def test_seasons_outside_the_championship_are_refused(season):
+    with pytest.raises(planning.PlanError, match=r"1950 to the current season 2025"):
+        planning.check_season(season, 2025)
+
+
+def test_a_round_the_season_lacks_is_named():
+    with pytest.raises(
+        planning.PlanError, match=r"season 2023 has no round 99 \(it has rounds 1 to 22\)"
+    ):
+        planning.check_round(2023, 99, range(1, 23))
+
+
+def test_rounds_to_fetch_skips_what_the_ledger_holds_unless_forced_or_rechecked():
+    held = {1: "a", 2: "b"}
+    assert planning.rounds_to_fetch([1, 2, 3], held) == [3]
+    assert planning.rounds_to_fetch([1, 2, 3], held, force=True) == [1, 2, 3]
+    assert planning.rounds_to_fetch([1, 2, 3], held, recheck=[2]) == [2, 3]
+    assert planning.rounds_to_fetch([1, 2], held) == []
+
+
+def test_few_missing_races_are_fetched_one_by_one_many_by_season_pages():
+    # 22 completed races of ~24 rows: a season is ~6 pages of 100.
+    assert planning.fetch_per_race(RESULTS, needed=1, completed=22) is True
+    assert planning.fetch_per_race(RESULTS, needed=10, completed=22) is False
+    assert planning.fetch_per_race(RACES, needed=1, completed=22) is False  # one page anyway
+
+
+def test_revision_window_takes_only_recent_races():
+    dates = {1: date(2025, 3, 1), 2: date(2025, 3, 20), 3: date(2025, 3, 23)}
+    assert planning.revision_window(dates, date(2025, 3, 24), 3) == [3]
+    assert planning.revision_window(dates, date(2025, 3, 24), 4) == [2, 3]
+    assert planning.revision_window(dates, date(2025, 4, 30), 3) == []
