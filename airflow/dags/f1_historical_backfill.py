@@ -19,7 +19,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from f1lake.endpoints import ENDPOINTS
+from f1lake.endpoints import INGESTED
 from f1lake.pipeline import steps
 from f1lake.pipeline.airflow_runtime import (
     ledger_dsn_from_connection,
@@ -91,7 +91,7 @@ def f1_historical_backfill() -> None:
         return steps.summarize(plan, list(reports[:]))
 
     planned = plan()
-    reports = ingest.partial(plan=planned).expand(endpoint=list(ENDPOINTS))
+    reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
     summary(planned, reports, crawl(await_processing(reports)))
 
 

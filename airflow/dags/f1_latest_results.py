@@ -17,7 +17,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 
-from f1lake.endpoints import ENDPOINTS
+from f1lake.endpoints import INGESTED
 from f1lake.pipeline import steps
 from f1lake.pipeline.airflow_runtime import (
     ledger_dsn_from_connection,
@@ -74,7 +74,7 @@ def f1_latest_results() -> None:
 
     planned = plan()
     gate = anything_new(planned)
-    reports = ingest.partial(plan=planned).expand(endpoint=list(ENDPOINTS))
+    reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
     gate >> reports
     summary(planned, reports, crawl(await_processing(reports)))
 

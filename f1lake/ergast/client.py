@@ -49,9 +49,12 @@ log = logging.getLogger(__name__)
 USER_AGENT = "f1lake (Formula 1 data pipeline; https://github.com/f1lake)"
 SEASONS = Endpoint(
     name="seasons",
+    path="seasons",
     table_key="SeasonTable",
     items_key="Seasons",
     row_key=None,
+    scope="season",
+    selection="season",
     description="Every season the API knows.",
 )
 _SEASON_WORDS = frozenset({"current"})

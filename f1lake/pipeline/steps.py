@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from f1lake.aws import client as aws_client
-from f1lake.endpoints import ENDPOINTS, RACES, Endpoint, get_endpoint
+from f1lake.endpoints import INGESTED, RACES, Endpoint, get_endpoint
 from f1lake.ergast.client import ErgastClient
 from f1lake.ledger import Ledger, RaceRef, plan_writes
 from f1lake.pipeline import planning
@@ -86,7 +86,7 @@ def plan_backfill(
     A past season the ledger already holds completely costs no request at all; a season the
     ledger knows the schedule of costs one (which rounds have been run since).
     """
-    endpoints = list(ENDPOINTS.values())
+    endpoints = list(INGESTED.values())
     with Ledger(ledger_dsn) as ledger:
         if not force:
             done = _ledger_complete(ledger, season, endpoints)
@@ -141,7 +141,7 @@ def plan_latest(settings: Settings, ledger_dsn: str, revision_days: int = 3) -> 
         dates = {r: known[r].date for r in completed if r in known}
         recheck = planning.revision_window(dates, _today(), revision_days)
         missing = any(
-            set(completed) - set(_ingested_hashes(ledger, current, ep)) for ep in ENDPOINTS
+            set(completed) - set(_ingested_hashes(ledger, current, ep)) for ep in INGESTED
         )
     plan = Plan(
         current,
