@@ -32,5 +32,8 @@ format: install ## Apply ruff fixes and formatting
 replay-api: install ## Serve an Ergast CSV dump offline: make replay-api CSV=../shared/data/ergast-csv
 	$(UV) run f1lake replay-api --csv-dir $(CSV)
 
+docs: install ## Regenerate the data dictionary docs/tables.md from the schema module
+	$(UV) run python -m f1lake.schema > docs/tables.md
+
 clean: ## Remove local state (embedded database, Airflow home) and caches
 	rm -rf .f1lake .pytest_cache .ruff_cache

@@ -52,7 +52,12 @@ def main(verbose: bool) -> None:
 @click.option("--today", callback=_parse_date, help="Replay only: the date the dump is 'as of'.")
 @click.option("--force", is_flag=True, help="Re-ingest even what the ledger already holds.")
 def run(
-    season: int, csv_dir: Path | None, api_url: str | None, today: date | None, force: bool
+    season: int,
+    season_to: int | None,
+    csv_dir: Path | None,
+    api_url: str | None,
+    today: date | None,
+    force: bool,
 ) -> None:
     """The main job: local stack up, backfill SEASON through Airflow, print standings, stack down."""
     from f1lake.mainjob import MainJobError, run_main_job
@@ -60,7 +65,13 @@ def run(
 
     try:
         run_main_job(
-            get_settings(), season, csv_dir=csv_dir, api_url=api_url, today=today, force=force
+            get_settings(),
+            season,
+            season_to=season_to,
+            csv_dir=csv_dir,
+            api_url=api_url,
+            today=today,
+            force=force,
         )
     except (NoSourceError, MainJobError) as exc:
         click.echo(f"error: {exc}", err=True)
@@ -130,6 +141,26 @@ def sql(query: str | None, sql_file: Path | None, params: tuple[str, ...]) -> No
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(format_table(df))
+
+
+@main.command()
+@click.option("--season", type=int, help="Check one season (default: every season).")
+def check(season: int | None) -> None:
+    """Run the data-quality checks of sql/athena/checks; exit 1 when one fails."""
+    from f1lake.checks import format_results, run_checks
+
+    settings = get_settings()
+    if not settings.aws_endpoint_url:
+        click.echo(
+            "error: no local lake to check: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
+            "(see `f1lake up`)",
+            err=True,
+        )
+        sys.exit(2)
+    results = run_checks(settings, season)
+    click.echo(format_results(results))
+    if any(not r.passed for r in results):
+        sys.exit(1)
 
 
 @main.command()

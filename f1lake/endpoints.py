@@ -159,8 +159,8 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 """Every endpoint the client and the replay API know, in ingestion order."""
 
-INGESTED: dict[str, Endpoint] = {e.name: e for e in (RACES, RESULTS)}
-"""The endpoints the DAGs ingest today (each needs a transform in :mod:`f1lake.transform`)."""
+INGESTED: dict[str, Endpoint] = dict(ENDPOINTS)
+"""The endpoints the DAGs ingest (each needs a transform in :mod:`f1lake.transform`): all ten."""
 
 
 def get_endpoint(name: str) -> Endpoint:

@@ -97,16 +97,22 @@ def _with_dbname(dsn: str, dbname: str) -> str:
     return urlunsplit(parts._replace(path=f"/{dbname}"))
 
 
+def unique_names() -> dict[str, str]:
+    """Bucket, queue and database names of one test.
+
+    Every moto server of a process shares its backends, so tests keep apart by name.
+    """
+    suffix = os.urandom(4).hex()
+    return {
+        "raw_bucket": f"raw-{suffix}",
+        "processed_bucket": f"processed-{suffix}",
+        "quarantine_bucket": f"quarantine-{suffix}",
+        "queue_name": f"raw-events-{suffix}",
+        "glue_database": f"f1lake_{suffix}",
+    }
+
+
 @pytest.fixture
 def settings(moto_endpoint: str, tmp_path: Path) -> Settings:
     """Settings for the local stack with unique bucket names per test."""
-    suffix = os.urandom(4).hex()
-    return Settings(
-        aws_endpoint_url=moto_endpoint,
-        raw_bucket=f"raw-{suffix}",
-        processed_bucket=f"processed-{suffix}",
-        quarantine_bucket=f"quarantine-{suffix}",
-        queue_name=f"raw-events-{suffix}",
-        glue_database=f"f1lake_{suffix}",
-        state_dir=tmp_path / "state",
-    )
+    return Settings(aws_endpoint_url=moto_endpoint, state_dir=tmp_path / "state", **unique_names())

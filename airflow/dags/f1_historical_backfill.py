@@ -1,15 +1,25 @@
 """
 ### f1_historical_backfill
 
-Manual backfill of one season (or one race) from the Ergast-compatible API into the lake.
+Manual backfill of one season, a range of seasons, or one race, from the Ergast-compatible API
+into the lake.
 
-Params: `season` (required, 1950 to the current season), `round` (optional, one race),
-`force` (re-ingest even what the ledger already holds). A second run of the same season fetches
-nothing and writes nothing unless `force` is set; with `force` it rewrites the same rows.
+Params: `season` (required, 1950 to the current season), `season_to` (optional: backfill every
+season from `season` to it, e.g. 2021 to 2023), `round` (optional, one race of `season`),
+`force` (re-ingest even what the ledger already holds). A second run of the same past season
+makes no API request and writes nothing unless `force` is set; with `force` it rewrites the
+same rows.
 
-Flow: plan (validate against the API, record the schedule in the ledger) -> ingest each endpoint
-(season-level pages, one raw object per race) -> await the processor (Parquet or quarantine,
-recorded in the ledger) -> crawl (catalog tables and partitions) -> summary (API requests used).
+Every endpoint of `f1lake.endpoints.INGESTED` is ingested with its selection: every completed
+race (races, results, sprint, qualifying: a round without a sprint is recorded as such, never
+asked again), the official standings after the season's last completed round, and the season's
+dimensions (drivers, constructors, circuits, status) once per past season. Season-level requests
+page with limit=100, so a season costs about one request per 100 rows plus a handful.
+
+Flow: plan (validate against the API, record the schedule in the ledger) -> ingest, mapped over
+seasons x endpoints -> await the processor (Parquet or quarantine, recorded in the ledger) ->
+crawl (catalog tables and partitions) -> summary (API requests per endpoint) -> checks
+(data-quality checks; a breach fails the run, listing the failing checks).
 """
 
 from __future__ import annotations
@@ -45,6 +55,13 @@ CURRENT_SEASON = pendulum.now("UTC").year
             maximum=CURRENT_SEASON,
             description="Season to ingest (1950 to the current season).",
         ),
+        "season_to": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1950,
+            maximum=CURRENT_SEASON,
+            description="Last season of a range (optional; at least `season`).",
+        ),
         "round": Param(
             None, type=["null", "integer"], minimum=1, description="Only this round (optional)."
         ),
@@ -53,7 +70,7 @@ CURRENT_SEASON = pendulum.now("UTC").year
 )
 def f1_historical_backfill() -> None:
     @task
-    def plan(**context: Any) -> dict[str, Any]:
+    def plan(**context: Any) -> list[dict[str, Any]]:
         p = context["params"]
         return steps.plan_backfill(
             settings_from_connections(),
@@ -61,6 +78,7 @@ def f1_historical_backfill() -> None:
             int(p["season"]),
             p.get("round"),
             bool(p.get("force")),
+            p.get("season_to"),
         )
 
     @task(retries=2, retry_delay=pendulum.duration(minutes=1))
@@ -86,13 +104,18 @@ def f1_historical_backfill() -> None:
 
     @task
     def summary(
-        plan: dict[str, Any], reports: list[dict[str, Any]], crawled: dict[str, Any]
+        plans: list[dict[str, Any]], reports: list[dict[str, Any]], crawled: dict[str, Any]
     ) -> dict[str, Any]:
-        return steps.summarize(plan, list(reports[:]))
+        return steps.summarize(plans, list(reports[:]))
+
+    @task
+    def checks(summary: dict[str, Any]) -> dict[str, Any]:
+        return steps.run_checks(settings_from_connections(), summary["seasons"])
 
     planned = plan()
-    reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
-    summary(planned, reports, crawl(await_processing(reports)))
+    # seasons x endpoints: one mapped task per (season, endpoint)
+    reports = ingest.expand(endpoint=list(INGESTED), plan=planned)
+    checks(summary(planned, reports, crawl(await_processing(reports))))
 
 
 dag_object = f1_historical_backfill()

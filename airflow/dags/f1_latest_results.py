@@ -4,10 +4,13 @@
 Scheduled pickup of every newly completed race of the current season.
 
 Each run asks the API which round was run last (one request); when the ledger already holds
-every completed race and none is recent enough to be revised, it stops there. Otherwise it
-fetches what is missing (per race when that is cheaper than paging the season), re-checks races
-of the last few days for revised results (a changed payload hash writes a new raw object), waits
-for the processor and refreshes the catalog.
+every completed race for every endpoint and none is recent enough to be revised, it stops
+there. Otherwise it fetches what is missing (per race when that is cheaper than paging the
+season): results, sprint, qualifying of the new races, the official standings after the new
+last round, and the season's dimensions again; races of the last few days are re-checked for
+revised results (a changed payload hash writes a new raw object). Then it waits for the
+processor, refreshes the catalog, logs the API requests per endpoint and runs the data-quality
+checks (a breach fails the run).
 """
 
 from __future__ import annotations
@@ -72,11 +75,15 @@ def f1_latest_results() -> None:
     ) -> dict[str, Any]:
         return steps.summarize(plan, list(reports[:]))
 
+    @task
+    def checks(summary: dict[str, Any]) -> dict[str, Any]:
+        return steps.run_checks(settings_from_connections(), summary["seasons"])
+
     planned = plan()
     gate = anything_new(planned)
     reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
     gate >> reports
-    summary(planned, reports, crawl(await_processing(reports)))
+    checks(summary(planned, reports, crawl(await_processing(reports))))
 
 
 dag_object = f1_latest_results()

@@ -13,7 +13,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -65,7 +65,8 @@ _FETCH_TRIES = 2
 
 @dataclass(frozen=True)
 class Fetch:
-    """Every race of one season- or race-level request, assembled from its pages."""
+    """Every race of one season- or race-level request, assembled from its pages (for a
+    season-scoped endpoint: the season's items, with the table's attributes in ``table``)."""
 
     endpoint: Endpoint
     season: int
@@ -75,6 +76,12 @@ class Fetch:
     pages: int
     header: dict[str, Any]
     """``{'xmlns': ..., 'series': ...}`` of the first page, for the raw envelope."""
+    table: dict[str, Any] = field(default_factory=dict)
+    """The table wrapper's attributes of the first page (``season``...), without the items."""
+
+    def season_record(self) -> dict[str, Any]:
+        """The season-scoped record: the table wrapper with every item of the season."""
+        return {**self.table, self.endpoint.items_key: list(self.races)}
 
 
 class _Retryable(Exception):
@@ -256,16 +263,22 @@ class ErgastClient:
     # -- paged, assembled requests -------------------------------------------------------------
 
     def fetch(
-        self, endpoint: Endpoint, season: int | str, round_: int | str | None = None
+        self,
+        endpoint: Endpoint,
+        season: int | str,
+        round_: int | str | None = None,
+        *,
+        check_empty: bool = True,
     ) -> Fetch:
         """Every page of one endpoint for a season (or one race), assembled into races.
 
         An empty answer is checked against the schedule: an unknown season or round raises,
         a known one that simply has no data yet (a future race, a round without a sprint)
-        comes back with no races.
+        comes back with no races. ``check_empty=False`` skips that check (one request) for a
+        caller that has validated the season and round already.
         """
         fetched = self._fetch_unchecked(endpoint, season, round_)
-        if fetched.races:
+        if fetched.races or not check_empty:
             return fetched
         if fetched.round is None:
             if endpoint == RACES:
@@ -311,7 +324,7 @@ class ErgastClient:
     def seasons(self) -> list[int]:
         """Every season the API has, ascending."""
         pages = self._pages("seasons.json", SEASONS)
-        return [item_key(item)[0] for item in assemble(SEASONS, pages)]
+        return sorted(item_key(item)[0] for item in assemble(SEASONS, pages))
 
     def _fetch_unchecked(
         self, endpoint: Endpoint, season: int | str, round_: int | str | None
@@ -353,6 +366,7 @@ class ErgastClient:
             source_urls=[page.url for page in pages],
             pages=len(pages),
             header=dict(first.header),
+            table=dict(first.table),
         )
 
     def _pages(self, path: str, endpoint: Endpoint) -> list[Page]:

@@ -101,6 +101,10 @@ def assemble(endpoint: Endpoint, pages: Sequence[Page]) -> list[dict[str, Any]]:
     if not pages:
         return []
     _check_consistent(endpoint, pages)
+    if endpoint.scope == "season" and endpoint.row_key is None:
+        # A season's dimension (drivers, status...): items carry no season/round to key on;
+        # the API orders them, and the consistency check above already proved no overlap.
+        return [dict(item) for page in pages for item in page.items]
     merged: list[dict[str, Any]] = []
     seen: dict[tuple[int, ...], dict[str, Any]] = {}
     urls = [page.url for page in pages]

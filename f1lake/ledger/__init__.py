@@ -13,6 +13,12 @@ different questions:
     changed since last time?" compares a fetched hash with ``payload_sha256`` here. The row
     only moves forward: an older raw key (by the ingestion time embedded in it) never replaces
     a newer one, and a processing outcome only lands on the raw key it names.
+``season_ingestions`` (migration 0002) - the same for season-scoped endpoints (the
+    dimensions: one raw object per season), PK (season, endpoint), plus ``through_round``:
+    the season's last completed round when the payload was last confirmed, so a current
+    season's dimensions are refetched once a later race has been run.
+``race_absences`` (0002) - completed races an endpoint has no data for (a weekend without a
+    sprint): asked once, then known; an ingestion of the same race clears it.
 ``ingestion_events`` - append-only history (a trigger refuses UPDATE/DELETE): ``ingested``,
     ``processed``, ``failed``, ``skipped_unchanged``, each with raw key, hash, DAG run and
     time. Facts that did not change the current row are kept too (``applied = false``):
@@ -26,7 +32,7 @@ different questions:
 from __future__ import annotations
 
 from f1lake.ledger.connection import connect, normalise_dsn
-from f1lake.ledger.models import Event, EventKind, Ingestion, RaceRef, RaceRow, State
+from f1lake.ledger.models import Absence, Event, EventKind, Ingestion, RaceRef, RaceRow, State
 from f1lake.ledger.plan import (
     Change,
     FetchPlan,
@@ -40,6 +46,7 @@ from f1lake.ledger.schema import MigrationError, load_migrations, migrate
 from f1lake.ledger.store import Ledger, UnknownRaceError
 
 __all__ = [
+    "Absence",
     "Change",
     "Event",
     "EventKind",

@@ -34,6 +34,8 @@ class EventKind(StrEnum):
     FAILED = "failed"
     SKIPPED_UNCHANGED = "skipped_unchanged"
     """Fetched again, same payload hash: nothing written."""
+    ABSENT = "absent"
+    """A completed race the API has no data for at this endpoint (no sprint that weekend)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -83,10 +85,11 @@ class RaceRow:
 
 @dataclass(frozen=True)
 class Ingestion:
-    """The current raw object of one (race, endpoint) and what became of it."""
+    """The current raw object of one (race, endpoint), or of one (season, endpoint) for a
+    season-scoped endpoint (``round`` None), and what became of it."""
 
     season: int
-    round: int
+    round: int | None
     endpoint: str
     raw_key: str
     payload_sha256: str
@@ -101,6 +104,20 @@ class Ingestion:
     requests: int | None
     created_at: datetime
     updated_at: datetime
+    through_round: int | None = None
+    """Season scope: the season's last completed round when the payload was last confirmed."""
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A completed race an endpoint has no data for, so plans stop asking for it."""
+
+    season: int
+    round: int
+    endpoint: str
+    checked_at: datetime
+    dag_id: str | None
+    dag_run_id: str | None
 
 
 @dataclass(frozen=True)
@@ -110,7 +127,8 @@ class Event:
 
     id: int
     season: int
-    round: int
+    round: int | None
+    """None for a fact about a season-scoped object."""
     endpoint: str
     event: EventKind
     applied: bool
@@ -129,6 +147,34 @@ def check_race(season: object, round_: object) -> None:
         raise ValueError(f"round must be an integer between 1 and 99, got {round_!r}")
 
 
+def check_season(season: object) -> None:
+    if not isinstance(season, int) or isinstance(season, bool) or season < FIRST_SEASON:
+        raise ValueError(f"season must be an integer >= {FIRST_SEASON}, got {season!r}")
+
+
+def check_target(endpoint: str, season: object, round_: object) -> str:
+    """Check (season, round) against the endpoint's scope; returns the endpoint name.
+
+    A race-scoped endpoint needs a round, a season-scoped one (the dimensions) must have none.
+    """
+    ep = get_endpoint(endpoint)
+    if ep.scope == "season":
+        check_season(season)
+        if round_ is not None:
+            raise ValueError(
+                f"{ep.name} is season-scoped (one object per season): round must be None, "
+                f"got {round_!r}"
+            )
+    else:
+        check_race(season, round_)
+    return ep.name
+
+
+def where(endpoint: str, season: int, round_: int | None) -> str:
+    """``results 2023-09`` or ``drivers 2023``, for messages."""
+    return f"{endpoint} {season}" + ("" if round_ is None else f"-{round_:02d}")
+
+
 def check_endpoint(endpoint: str) -> str:
     """The endpoint name, if the registry knows it (ValueError listing the known ones if not)."""
     return get_endpoint(endpoint).name
@@ -140,13 +186,17 @@ def check_sha256(value: object) -> str:
     return value
 
 
-def check_raw_key(raw_key: str, *, endpoint: str, season: int, round_: int, sha256: str) -> RawKey:
-    """Parse ``raw_key`` and insist it is the object of this race, endpoint and payload."""
+def check_raw_key(
+    raw_key: str, *, endpoint: str, season: int, round_: int | None, sha256: str
+) -> RawKey:
+    """Parse ``raw_key`` and insist it is the object of this race (or season), endpoint and
+    payload."""
     parsed = parse_raw_key(raw_key)
     if (parsed.endpoint, parsed.season, parsed.round) != (endpoint, season, round_):
         raise ValueError(
-            f"raw key {raw_key!r} belongs to {parsed.endpoint} {parsed.season}-{parsed.round:02d}, "
-            f"not to {endpoint} {season}-{round_:02d}"
+            f"raw key {raw_key!r} belongs to "
+            f"{where(parsed.endpoint, parsed.season, parsed.round)}, "
+            f"not to {where(endpoint, season, round_)}"
         )
     if parsed.sha12 != sha256[:12]:
         raise ValueError(

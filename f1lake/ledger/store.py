@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import Any, Self
 
@@ -19,17 +19,18 @@ from psycopg2.extras import RealDictCursor, execute_values
 
 from f1lake.ledger.connection import connect
 from f1lake.ledger.models import (
+    Absence,
     Event,
     EventKind,
     Ingestion,
     RaceRef,
     RaceRow,
     State,
-    check_endpoint,
     check_positive,
-    check_race,
     check_raw_key,
     check_sha256,
+    check_target,
+    where,
 )
 from f1lake.ledger.schema import MigrationError, unapplied
 from f1lake.ledger.schema import migrate as apply_migrations
@@ -40,7 +41,20 @@ class UnknownRaceError(LookupError):
     """An ingestion names a race the ledger's schedule does not hold (upsert_races first)."""
 
 
-_INGESTION_COLS = ", ".join(f.name for f in fields(Ingestion))
+_INGESTION_FIELDS = [f.name for f in fields(Ingestion)]
+_INGESTION_COLS = ", ".join(
+    "NULL::smallint AS through_round" if f == "through_round" else f for f in _INGESTION_FIELDS
+)
+"""Columns of race_ingestions as an Ingestion."""
+_SEASON_COLS = ", ".join(
+    "NULL::smallint AS round" if f == "round" else f for f in _INGESTION_FIELDS
+)
+"""Columns of season_ingestions as an Ingestion (round None)."""
+_ALL_INGESTIONS = (
+    f"(SELECT {_INGESTION_COLS} FROM race_ingestions "
+    f"UNION ALL SELECT {_SEASON_COLS} FROM season_ingestions) AS i"
+)
+_ABSENCE_COLS = "season, round, endpoint, checked_at, dag_id, dag_run_id"
 _EVENT_COLS = ", ".join(f.name for f in fields(Event))
 _RACE_COLS = "season, round, race_name AS name, race_date AS date, created_at, updated_at"
 
@@ -150,16 +164,18 @@ class Ledger:
 
     # -- current ingestions -----------------------------------------------------------------
 
-    def ingestion(self, season: int, round_: int, endpoint: str) -> Ingestion | None:
+    def ingestion(self, season: int, round_: int | None, endpoint: str) -> Ingestion | None:
+        """The current ingestion of a race (or, ``round_=None``, of a season-scoped object)."""
         with self._tx() as cur:
             return _current(cur, season, round_, endpoint)
 
     def ingestions(self, season: int, endpoint: str | None = None) -> list[Ingestion]:
+        """Current ingestions of a season, race-scoped by round, then season-scoped ones."""
         with self._tx() as cur:
             cur.execute(
-                f"SELECT {_INGESTION_COLS} FROM race_ingestions "
+                f"SELECT * FROM {_ALL_INGESTIONS} "
                 "WHERE season = %s AND (%s::text IS NULL OR endpoint = %s) "
-                "ORDER BY round, endpoint",
+                "ORDER BY round NULLS LAST, endpoint",
                 (season, endpoint, endpoint),
             )
             return [_ingestion(row) for row in cur.fetchall()]
@@ -175,9 +191,9 @@ class Ledger:
     def _in_state(self, state: State, season: int | None) -> list[Ingestion]:
         with self._tx() as cur:
             cur.execute(
-                f"SELECT {_INGESTION_COLS} FROM race_ingestions "
+                f"SELECT * FROM {_ALL_INGESTIONS} "
                 "WHERE state = %s AND (%s::int IS NULL OR season = %s) "
-                "ORDER BY season, round, endpoint",
+                "ORDER BY season, round NULLS LAST, endpoint",
                 (state.value, season, season),
             )
             return [_ingestion(row) for row in cur.fetchall()]
@@ -186,7 +202,7 @@ class Ledger:
         self,
         *,
         season: int,
-        round_: int,
+        round_: int | None,
         endpoint: str,
         raw_key: str,
         payload_sha256: str,
@@ -194,49 +210,60 @@ class Ledger:
         dag_run_id: str | None = None,
         pages: int | None = None,
         requests: int | None = None,
+        through_round: int | None = None,
     ) -> Ingestion:
         """Make ``raw_key`` the current ingestion (state ``ingested``) unless a newer one is.
 
-        Returns the current ingestion afterwards: the new one, or the newer one already there
-        when this report arrived out of order (the raw object is still logged in history).
-        Re-recording the same raw key changes nothing. An outcome the processor reported for
-        this raw key before it was recorded here (S3 events can beat the DAG) is applied.
+        ``round_`` is None for a season-scoped endpoint, whose ``through_round`` records the
+        season's last completed round at fetch time. Returns the current ingestion afterwards:
+        the new one, or the newer one already there when this report arrived out of order (the
+        raw object is still logged in history). Re-recording the same raw key changes nothing.
+        An outcome the processor reported for this raw key before it was recorded here (S3
+        events can beat the DAG) is applied. A recorded absence of the race is cleared.
         """
-        check_race(season, round_)
-        endpoint = check_endpoint(endpoint)
+        endpoint = check_target(endpoint, season, round_)
         check_sha256(payload_sha256)
         check_positive("pages", pages)
         check_positive("requests", requests)
+        check_positive("through_round", through_round)
         parsed = check_raw_key(
             raw_key, endpoint=endpoint, season=season, round_=round_, sha256=payload_sha256
         )
-        race = (season, round_, endpoint)
+        target = _Target(season, round_, endpoint)
+        values = {
+            "season": season,
+            "round": round_,
+            "endpoint": endpoint,
+            "raw_key": raw_key,
+            "sha": payload_sha256,
+            "at": parsed.ingested_at,
+            "dag_id": dag_id,
+            "run": dag_run_id,
+            "pages": pages,
+            "requests": requests,
+            "through": through_round,
+        }
         with self._tx() as cur:
             try:
                 cur.execute(
-                    """
-                    INSERT INTO race_ingestions AS i (season, round, endpoint, raw_key,
-                        payload_sha256, ingested_at, dag_id, dag_run_id, pages, requests)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                    ON CONFLICT (season, round, endpoint) DO UPDATE
+                    f"""
+                    INSERT INTO {target.table} AS i ({target.key_cols}, raw_key,
+                        payload_sha256, ingested_at, dag_id, dag_run_id, pages, requests
+                        {", through_round" if target.season_scoped else ""})
+                    VALUES ({target.key_params}, %(raw_key)s, %(sha)s, %(at)s, %(dag_id)s,
+                        %(run)s, %(pages)s, %(requests)s
+                        {", %(through)s" if target.season_scoped else ""})
+                    ON CONFLICT ({target.key_cols}) DO UPDATE
                     SET raw_key = EXCLUDED.raw_key, payload_sha256 = EXCLUDED.payload_sha256,
                         state = 'ingested', error = NULL, ingested_at = EXCLUDED.ingested_at,
                         processed_at = NULL, failed_at = NULL, dag_id = EXCLUDED.dag_id,
                         dag_run_id = EXCLUDED.dag_run_id, pages = EXCLUDED.pages,
                         requests = EXCLUDED.requests
+                        {", through_round = EXCLUDED.through_round" if target.season_scoped else ""}
                     WHERE (i.ingested_at, i.raw_key) < (EXCLUDED.ingested_at, EXCLUDED.raw_key)
                     RETURNING raw_key
                     """,
-                    (
-                        *race,
-                        raw_key,
-                        payload_sha256,
-                        parsed.ingested_at,
-                        dag_id,
-                        dag_run_id,
-                        pages,
-                        requests,
-                    ),
+                    values,
                 )
             except psycopg2.errors.ForeignKeyViolation:
                 raise UnknownRaceError(
@@ -244,7 +271,7 @@ class Ledger:
                     "call upsert_races with the season's schedule before recording ingestions"
                 ) from None
             applied = cur.fetchone() is not None
-            current = _current(cur, *race)
+            current = _current(cur, season, round_, endpoint)
             assert current is not None
             if not applied and current.raw_key == raw_key:
                 if current.payload_sha256 != payload_sha256:
@@ -257,11 +284,17 @@ class Ledger:
                 """
                 INSERT INTO ingestion_events (season, round, endpoint, event, applied, raw_key,
                     payload_sha256, dag_id, dag_run_id)
-                VALUES (%s, %s, %s, 'ingested', %s, %s, %s, %s, %s)
+                VALUES (%(season)s, %(round)s, %(endpoint)s, 'ingested', %(applied)s,
+                    %(raw_key)s, %(sha)s, %(dag_id)s, %(run)s)
                 ON CONFLICT (raw_key) WHERE event = 'ingested' DO NOTHING
                 """,
-                (*race, applied, raw_key, payload_sha256, dag_id, dag_run_id),
+                {**values, "applied": applied},
             )
+            if round_ is not None:
+                cur.execute(
+                    "DELETE FROM race_absences WHERE season = %s AND round = %s AND endpoint = %s",
+                    (season, round_, endpoint),
+                )
             if applied:
                 current = _apply_early_outcome(cur, current) or current
             return current
@@ -270,32 +303,43 @@ class Ledger:
         self,
         *,
         season: int,
-        round_: int,
+        round_: int | None,
         endpoint: str,
         payload_sha256: str,
         dag_id: str | None = None,
         dag_run_id: str | None = None,
+        through_round: int | None = None,
     ) -> None:
         """Log that a fetch found the current payload unchanged (nothing was written).
 
-        A task retried within one DAG run logs it once. Raises ValueError when there is no
-        current ingestion or its hash differs: that payload changed and must be recorded.
+        A task retried within one DAG run logs it once. For a season-scoped endpoint,
+        ``through_round`` moves forward (the payload is confirmed as of that round). Raises
+        ValueError when there is no current ingestion or its hash differs: that payload changed
+        and must be recorded.
         """
-        check_race(season, round_)
-        endpoint = check_endpoint(endpoint)
+        endpoint = check_target(endpoint, season, round_)
         check_sha256(payload_sha256)
+        check_positive("through_round", through_round)
+        what = where(endpoint, season, round_)
         with self._tx() as cur:
             current = _current(cur, season, round_, endpoint)
             if current is None:
                 raise ValueError(
-                    f"{endpoint} {season}-{round_:02d} has no ingestion yet, so its payload "
+                    f"{what} has no ingestion yet, so its payload "
                     "cannot be unchanged: write it and call record_ingestion"
                 )
             if current.payload_sha256 != payload_sha256:
                 raise ValueError(
-                    f"{endpoint} {season}-{round_:02d}: payload {payload_sha256[:12]}... differs "
+                    f"{what}: payload {payload_sha256[:12]}... differs "
                     f"from the current {current.payload_sha256[:12]}...: it changed, so write it "
                     "and call record_ingestion"
+                )
+            if round_ is None and through_round is not None:
+                cur.execute(
+                    "UPDATE season_ingestions SET through_round = %s WHERE season = %s "
+                    "AND endpoint = %s AND through_round IS DISTINCT FROM greatest("
+                    "coalesce(through_round, 0), %s) ",
+                    (through_round, season, endpoint, through_round),
                 )
             cur.execute(
                 """
@@ -319,16 +363,73 @@ class Ledger:
                 },
             )
 
+    # -- absences ---------------------------------------------------------------------------
+
+    def record_absent(
+        self,
+        *,
+        season: int,
+        round_: int,
+        endpoint: str,
+        dag_id: str | None = None,
+        dag_run_id: str | None = None,
+    ) -> bool:
+        """Record that a completed race has no data at ``endpoint`` (a weekend without a
+        sprint), so plans stop asking. Returns False when already known, or when the race
+        has an ingestion for the endpoint (data that existed is never declared absent)."""
+        endpoint = check_target(endpoint, season, round_)
+        if round_ is None:  # pragma: no cover - check_target refuses it
+            raise ValueError("absences are per race")
+        with self._tx() as cur:
+            if _current(cur, season, round_, endpoint) is not None:
+                return False
+            try:
+                cur.execute(
+                    """
+                    INSERT INTO race_absences (season, round, endpoint, dag_id, dag_run_id)
+                    VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1
+                    """,
+                    (season, round_, endpoint, dag_id, dag_run_id),
+                )
+            except psycopg2.errors.ForeignKeyViolation:
+                raise UnknownRaceError(
+                    f"race {season}-{round_:02d} is not in the ledger's schedule; "
+                    "call upsert_races with the season's schedule before recording absences"
+                ) from None
+            if cur.fetchone() is None:
+                return False
+            cur.execute(
+                """
+                INSERT INTO ingestion_events (season, round, endpoint, event, applied,
+                    dag_id, dag_run_id)
+                VALUES (%s, %s, %s, 'absent', true, %s, %s)
+                """,
+                (season, round_, endpoint, dag_id, dag_run_id),
+            )
+            return True
+
+    def absences(self, season: int, endpoint: str | None = None) -> list[Absence]:
+        """Races of a season known to have no data at an endpoint."""
+        with self._tx() as cur:
+            cur.execute(
+                f"SELECT {_ABSENCE_COLS} FROM race_absences WHERE season = %s "
+                "AND (%s::text IS NULL OR endpoint = %s) ORDER BY round, endpoint",
+                (season, endpoint, endpoint),
+            )
+            return [Absence(**row) for row in cur.fetchall()]
+
     # -- processing outcomes ----------------------------------------------------------------
 
-    def mark_processed(self, *, season: int, round_: int, endpoint: str, raw_key: str) -> bool:
+    def mark_processed(
+        self, *, season: int, round_: int | None, endpoint: str, raw_key: str
+    ) -> bool:
         """Mark ``raw_key`` processed if it is still the current ingestion; returns whether it
         is (a repeat report returns True and logs nothing new). A stale or not-yet-recorded
         key is only logged, so the outcome is applied if that key is recorded later."""
         return self._outcome(State.PROCESSED, season, round_, endpoint, raw_key, None)
 
     def mark_failed(
-        self, *, season: int, round_: int, endpoint: str, raw_key: str, reason: str
+        self, *, season: int, round_: int | None, endpoint: str, raw_key: str, reason: str
     ) -> bool:
         """Like :meth:`mark_processed`, for a failure with its reason."""
         if not isinstance(reason, str) or not reason.strip():
@@ -339,28 +440,26 @@ class Ledger:
         self,
         state: State,
         season: int,
-        round_: int,
+        round_: int | None,
         endpoint: str,
         raw_key: str,
         reason: str | None,
     ) -> bool:
-        check_race(season, round_)
-        endpoint = check_endpoint(endpoint)
+        endpoint = check_target(endpoint, season, round_)
         parsed = parse_raw_key(raw_key)
         if (parsed.endpoint, parsed.season, parsed.round) != (endpoint, season, round_):
             raise ValueError(
-                f"raw key {raw_key!r} is not an object of {endpoint} {season}-{round_:02d}"
+                f"raw key {raw_key!r} is not an object of {where(endpoint, season, round_)}"
             )
-        race = (season, round_, endpoint)
+        target = _Target(season, round_, endpoint)
         with self._tx() as cur:
             cur.execute(
-                """
-                UPDATE race_ingestions
+                f"""
+                UPDATE {target.table}
                 SET state = %(state)s, error = %(error)s,
                     processed_at = CASE WHEN %(state)s = 'processed' THEN now() END,
                     failed_at = CASE WHEN %(state)s = 'failed' THEN now() END
-                WHERE season = %(season)s AND round = %(round)s AND endpoint = %(endpoint)s
-                  AND raw_key = %(raw_key)s
+                WHERE {target.key_match} AND raw_key = %(raw_key)s
                   AND (state, error) IS DISTINCT FROM (%(state)s, %(error)s)
                 RETURNING payload_sha256, dag_id, dag_run_id
                 """,
@@ -375,7 +474,7 @@ class Ledger:
             )
             changed = cur.fetchone()
             if changed is None:
-                current = _current(cur, *race)
+                current = _current(cur, season, round_, endpoint)
                 if current is not None and current.raw_key == raw_key:
                     return True  # the same outcome reported again
             cur.execute(
@@ -385,7 +484,9 @@ class Ledger:
                 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
                 """,
                 (
-                    *race,
+                    season,
+                    round_,
+                    endpoint,
                     state.value,
                     changed is not None,
                     raw_key,
@@ -411,12 +512,50 @@ class Ledger:
             return [_event(row) for row in cur.fetchall()]
 
 
-def _current(cur: Any, season: int, round_: int, endpoint: str) -> Ingestion | None:
-    cur.execute(
-        f"SELECT {_INGESTION_COLS} FROM race_ingestions "
-        "WHERE season = %s AND round = %s AND endpoint = %s",
-        (season, round_, endpoint),
-    )
+@dataclass(frozen=True)
+class _Target:
+    """Which table holds the current ingestion of (season, round, endpoint), and its key."""
+
+    season: int
+    round: int | None
+    endpoint: str
+
+    @property
+    def season_scoped(self) -> bool:
+        return self.round is None
+
+    @property
+    def table(self) -> str:
+        return "season_ingestions" if self.season_scoped else "race_ingestions"
+
+    @property
+    def key_cols(self) -> str:
+        return "season, endpoint" if self.season_scoped else "season, round, endpoint"
+
+    @property
+    def key_params(self) -> str:
+        if self.season_scoped:
+            return "%(season)s, %(endpoint)s"
+        return "%(season)s, %(round)s, %(endpoint)s"
+
+    @property
+    def key_match(self) -> str:
+        cols = ["season", "endpoint"] if self.season_scoped else ["season", "round", "endpoint"]
+        return " AND ".join(f"{c} = %({c})s" for c in cols)
+
+
+def _current(cur: Any, season: int, round_: int | None, endpoint: str) -> Ingestion | None:
+    if round_ is None:
+        cur.execute(
+            f"SELECT {_SEASON_COLS} FROM season_ingestions WHERE season = %s AND endpoint = %s",
+            (season, endpoint),
+        )
+    else:
+        cur.execute(
+            f"SELECT {_INGESTION_COLS} FROM race_ingestions "
+            "WHERE season = %s AND round = %s AND endpoint = %s",
+            (season, round_, endpoint),
+        )
     row = cur.fetchone()
     return _ingestion(row) if row else None
 
@@ -434,21 +573,23 @@ def _apply_early_outcome(cur: Any, current: Ingestion) -> Ingestion | None:
     if early is None:
         return None
     processed = early["event"] == "processed"
+    target = _Target(current.season, current.round, current.endpoint)
     cur.execute(
-        """
-        UPDATE race_ingestions SET state = %s, error = %s, processed_at = %s, failed_at = %s
-        WHERE season = %s AND round = %s AND endpoint = %s AND raw_key = %s
+        f"""
+        UPDATE {target.table} SET state = %(state)s, error = %(error)s,
+            processed_at = %(processed_at)s, failed_at = %(failed_at)s
+        WHERE {target.key_match} AND raw_key = %(raw_key)s
         """,
-        (
-            early["event"],
-            early["error"],
-            early["occurred_at"] if processed else None,
-            None if processed else early["occurred_at"],
-            current.season,
-            current.round,
-            current.endpoint,
-            current.raw_key,
-        ),
+        {
+            "state": early["event"],
+            "error": early["error"],
+            "processed_at": early["occurred_at"] if processed else None,
+            "failed_at": None if processed else early["occurred_at"],
+            "season": current.season,
+            "round": current.round,
+            "endpoint": current.endpoint,
+            "raw_key": current.raw_key,
+        },
     )
     return _current(cur, current.season, current.round, current.endpoint)
 

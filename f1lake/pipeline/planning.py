@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from f1lake.endpoints import Endpoint
@@ -16,6 +16,16 @@ EARLIEST_SEASON = 1950
 PAGE_SIZE = 100
 ROWS_PER_RACE_ESTIMATE = 24
 """A typical modern grid; pre-1980 races had more entries, which only favours season paging."""
+
+
+FIRST_SEASON_OF = {"sprint": 2021}
+"""Endpoints that cannot have data before a season: sprints began in 2021."""
+ALWAYS_PUBLISHED = frozenset({"races", "results"})
+"""Every completed race has these: an empty answer means "not published yet", ask again.
+For any other endpoint an empty answer for a completed race is a fact worth recording (no
+sprint that weekend, no qualifying data in the early years) so it is not asked again."""
+ROWS_PER_RACE = {"sprint": 6}
+"""Average rows per race where it differs from a grid (sprints: a handful of weekends)."""
 
 
 class PlanError(ValueError):
@@ -82,10 +92,83 @@ def fetch_per_race(endpoint: Endpoint, needed: int, completed: int) -> bool:
     """
     if endpoint.row_key is None or needed == 0:
         return False
-    season_pages = math.ceil(completed * ROWS_PER_RACE_ESTIMATE / PAGE_SIZE) or 1
+    per_race = ROWS_PER_RACE.get(endpoint.name, ROWS_PER_RACE_ESTIMATE)
+    season_pages = math.ceil(completed * per_race / PAGE_SIZE) or 1
     return needed < season_pages
 
 
 def revision_window(completed: Mapping[int, date], today: date, window_days: int) -> list[int]:
     """Completed rounds recent enough that the governing body may still revise their results."""
     return sorted(r for r, d in completed.items() if 0 <= (today - d).days <= window_days)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the ledger holds of one endpoint for one season."""
+
+    rounds: frozenset[int] = frozenset()
+    """Race scope: rounds with a current ingestion."""
+    absent: frozenset[int] = frozenset()
+    """Race scope: completed rounds known to have no data."""
+    season_ingested: bool = False
+    """Season scope: the season's object has been ingested."""
+    through_round: int | None = None
+    """Season scope: the last completed round when it was last confirmed."""
+
+
+@dataclass(frozen=True)
+class SeasonWork:
+    """Inputs of the per-endpoint plan of one season."""
+
+    season: int
+    completed: list[int]
+    """Completed rounds this run covers (one, for a one-round backfill)."""
+    last_round: int | None
+    """The season's last completed round (standings are taken after it)."""
+    whole_season: bool = True
+    """False for a one-round backfill: season-level standings are left for a full run."""
+    force: bool = False
+    recheck: list[int] = field(default_factory=list)
+
+
+def endpoint_work(endpoint: Endpoint, work: SeasonWork, held: Held) -> list[int | None]:
+    """What to fetch of one endpoint: rounds (race scope), ``[None]`` (the season's object of a
+    season-scoped endpoint) or nothing.
+
+    ``every_race``: completed rounds neither ingested nor known absent (plus forced and
+    rechecked ones). ``last_race``: the standings after the season's last completed round, once
+    (a past season's final standings; the current one's after each new race). ``season``: the
+    dimension once per season, again when a later round has been run since it was confirmed.
+    """
+    if not work.completed or work.season < FIRST_SEASON_OF.get(endpoint.name, EARLIEST_SEASON):
+        return []
+    if endpoint.scope == "season":
+        last = work.last_round or max(work.completed)
+        stale = not held.season_ingested or (held.through_round or 0) < last
+        return [None] if work.force or stale else []
+    if endpoint.selection == "last_race":
+        if not work.whole_season or work.last_round is None:
+            return []
+        targets = [work.last_round]
+    else:
+        targets = work.completed
+    known = dict.fromkeys(held.rounds | held.absent, "")
+    return list(rounds_to_fetch(targets, known, force=work.force, recheck=work.recheck))
+
+
+def plan_work(
+    endpoints: Iterable[Endpoint], work: SeasonWork, held: Mapping[str, Held]
+) -> dict[str, list[int | None]]:
+    """:func:`endpoint_work` for every endpoint, by name (empty lists included)."""
+    return {ep.name: endpoint_work(ep, work, held.get(ep.name, Held())) for ep in endpoints}
+
+
+def season_range(season: int, season_to: int | None, current_season: int) -> list[int]:
+    """The seasons of a backfill from ``season`` to ``season_to`` (inclusive), validated."""
+    check_season(season, current_season)
+    if season_to is None:
+        return [season]
+    if season_to < season:
+        raise PlanError(f"season_to {season_to} is before season {season}")
+    check_season(season_to, current_season)
+    return list(range(season, season_to + 1))

@@ -1,4 +1,4 @@
-"""Processing: raw race objects -> typed Parquet per race per table, with quarantine."""
+"""Processing: raw objects -> typed Parquet per race (or per season) per table, with quarantine."""
 
 from __future__ import annotations
 

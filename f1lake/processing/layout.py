@@ -1,7 +1,8 @@
 """Where processed and quarantined objects live: pure functions, shared with the catalog.
 
-One Parquet file per race per table, ``{table}/season=YYYY/YYYY-RR.parquet``: the season is a
-Hive partition (in the path, not in the file) and the round is in the name, so one round never
+One Parquet file per race per table, ``{table}/season=YYYY/YYYY-RR.parquet``, or per season for
+the season-scoped dimensions, ``{table}/season=YYYY/YYYY.parquet``: the season is a Hive
+partition (in the path, not in the file) and the round is in the name, so one round never
 clobbers another. Each file's S3 metadata names the raw object it was built from.
 """
 
@@ -19,7 +20,7 @@ META_PAYLOAD_SHA = "f1lake-payload-sha256"
 QUARANTINE_SUFFIX = ".error.json"
 
 _PROCESSED_RE = re.compile(
-    r"^(?P<table>[a-z_]+)/season=(?P<season>\d{4})/(?P=season)-(?P<round>\d{2,})\.parquet$"
+    r"^(?P<table>[a-z_]+)/season=(?P<season>\d{4})/(?P=season)(?:-(?P<round>\d{2,}))?\.parquet$"
 )
 
 
@@ -28,19 +29,21 @@ def processed_prefix(table: str, season: int | None = None) -> str:
     return f"{table}/" if season is None else f"{table}/season={season}/"
 
 
-def processed_key(table: str, season: int, round_: int) -> str:
-    """Key of the Parquet file of one race of one table."""
-    return f"{processed_prefix(table, season)}{season}-{round_:02d}.parquet"
+def processed_key(table: str, season: int, round_: int | None) -> str:
+    """Key of the Parquet file of one race of one table (of the season when ``round_`` is None)."""
+    name = f"{season}" if round_ is None else f"{season}-{round_:02d}"
+    return f"{processed_prefix(table, season)}{name}.parquet"
 
 
-def parse_processed_key(key: str) -> tuple[str, int, int]:
-    """(table, season, round) of a processed key; ValueError naming the key otherwise."""
+def parse_processed_key(key: str) -> tuple[str, int, int | None]:
+    """(table, season, round or None) of a processed key; ValueError naming the key otherwise."""
     m = _PROCESSED_RE.match(key)
     if not m:
         raise ValueError(
-            f"not a processed key: {key!r} (expected '<table>/season=YYYY/YYYY-RR.parquet')"
+            f"not a processed key: {key!r} (expected '<table>/season=YYYY/YYYY-RR.parquet' "
+            "or '<table>/season=YYYY/YYYY.parquet')"
         )
-    return m["table"], int(m["season"]), int(m["round"])
+    return m["table"], int(m["season"]), None if m["round"] is None else int(m["round"])
 
 
 def quarantine_key(raw_key: str) -> str:

@@ -1,7 +1,7 @@
-"""Turn one raw-object event into Parquet, converging on the race's newest valid payload.
+"""Turn one raw-object event into Parquet, converging on the newest valid payload of the object.
 
-An event only says "something changed in this race": the processor lists the race's raw
-objects and works from the newest, so late, duplicated or reordered events all end in the same
+An event only says "something changed in this race" (or, for a season-scoped dimension, "in
+this season"): the processor lists that object's raw versions and works from the newest, so late, duplicated or reordered events all end in the same
 state. A payload that cannot be processed is quarantined with its reasons and the next newest
 one is used, so the output is always the newest *valid* payload whatever the arrival order.
 """
@@ -18,7 +18,7 @@ from f1lake.processing.layout import tables_for_endpoint
 from f1lake.processing.store import Store
 from f1lake.raw.envelope import payload_sha256, read_envelope
 from f1lake.raw.layout import RawKey, parse_raw_key
-from f1lake.transform import RaceTables, ShapeError, ValidationError, transform_object
+from f1lake.transform import ObjectTables, ShapeError, ValidationError, transform_object
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _sort_key(key: str) -> tuple[datetime, str]:
     return parsed.ingested_at, parsed.sha12  # the order of f1lake.raw.layout.newest
 
 
-def decode(raw_key: RawKey, body: bytes | None) -> RaceTables:
+def decode(raw_key: RawKey, body: bytes | None) -> ObjectTables:
     """Pure: raw bytes -> typed tables, checked against the key they were stored under."""
     if body is None:
         raise FileNotFoundError(raw_key.key)
@@ -70,7 +70,7 @@ def decode(raw_key: RawKey, body: bytes | None) -> RaceTables:
     try:
         result = transform_object(document)
     except ShapeError as exc:
-        raise Rejected("wrong_shape", f"not a raw race object: {exc}") from None
+        raise Rejected("wrong_shape", f"not a raw object: {exc}") from None
     except ValidationError as exc:
         raise Rejected("invalid", str(exc), exc.problems) from None
     meta = result.meta
@@ -81,20 +81,24 @@ def decode(raw_key: RawKey, body: bytes | None) -> RaceTables:
         raw_key.round,
     ):
         problems.append(
-            f"envelope is {meta.endpoint} {meta.season} round {meta.round} but the key is "
-            f"{raw_key.endpoint} {raw_key.season} round {raw_key.round}"
+            f"envelope is {_where(meta.endpoint, meta.season, meta.round)} but the key is "
+            f"{_where(raw_key.endpoint, raw_key.season, raw_key.round)}"
         )
     if not meta.payload_sha256.startswith(raw_key.sha12):
         problems.append(
             f"envelope payload_sha256 {meta.payload_sha256[:12]}... does not match the key's "
             f"{raw_key.sha12}"
         )
-    _, race = read_envelope(document)
-    if payload_sha256(race) != meta.payload_sha256:
-        problems.append("payload_sha256 of the envelope does not match the race record")
+    _, record = read_envelope(document)
+    if payload_sha256(record) != meta.payload_sha256:
+        problems.append("payload_sha256 of the envelope does not match the record")
     if problems:
         raise Rejected("invalid", "; ".join(problems), problems)
     return result
+
+
+def _where(endpoint: str, season: int, round_: int | None) -> str:
+    return f"{endpoint} {season}" + ("" if round_ is None else f" round {round_}")
 
 
 class Processor:
@@ -108,7 +112,9 @@ class Processor:
         except ValueError as exc:
             return self._quarantine(bucket, key, Rejected("not_raw_key", str(exc)))
         candidates = set(
-            self.store.race_raw_keys(bucket, event_key.endpoint, event_key.season, event_key.round)
+            self.store.object_raw_keys(
+                bucket, event_key.endpoint, event_key.season, event_key.round
+            )
         )
         candidates.add(key)
         event_failure: Rejected | None = None
@@ -144,7 +150,7 @@ class Processor:
                 return False
         return True
 
-    def _write(self, result: RaceTables, raw_key: str) -> None:
+    def _write(self, result: ObjectTables, raw_key: str) -> None:
         # Main table last. A crash part-way leaves some table on the old source, so the retry
         # does not see "already done" and rewrites every table of the race.
         order = sorted(result.tables, key=lambda name: name == result.meta.endpoint)

@@ -18,7 +18,7 @@ from f1lake.processing.layout import (
     processed_key,
     quarantine_key,
 )
-from f1lake.raw.layout import parse_raw_key, race_prefix
+from f1lake.raw.layout import object_prefix, parse_raw_key
 from f1lake.schema import get_table
 from f1lake.settings import Settings
 
@@ -48,23 +48,29 @@ class Store:
                 return None
             raise
 
-    def race_raw_keys(self, bucket: str, endpoint: str, season: int, round_: int) -> list[str]:
-        """Every well-formed raw key of one (endpoint, race); stray names are ignored."""
+    def object_raw_keys(
+        self, bucket: str, endpoint: str, season: int, round_: int | None
+    ) -> list[str]:
+        """Every well-formed raw key of one (endpoint, race) or, with ``round_`` None, of one
+        (endpoint, season) object; stray names and other objects' keys are ignored."""
         keys: list[str] = []
         pages = self.s3.get_paginator("list_objects_v2").paginate(
-            Bucket=bucket, Prefix=race_prefix(endpoint, season, round_)
+            Bucket=bucket, Prefix=object_prefix(endpoint, season, round_)
         )
         for page in pages:
             for item in page.get("Contents", []):
                 try:
-                    parse_raw_key(item["Key"])
+                    parsed = parse_raw_key(item["Key"])
                 except ValueError:
                     continue
-                keys.append(item["Key"])
+                if (parsed.endpoint, parsed.season, parsed.round) == (endpoint, season, round_):
+                    keys.append(item["Key"])
         return keys
 
     # processed
-    def processed_source(self, table: str, season: int, round_: int) -> tuple[str, str] | None:
+    def processed_source(
+        self, table: str, season: int, round_: int | None
+    ) -> tuple[str, str] | None:
         try:
             head = self.s3.head_object(
                 Bucket=self.settings.processed_bucket, Key=processed_key(table, season, round_)
@@ -79,9 +85,16 @@ class Store:
         return meta[META_SOURCE_KEY], meta.get(META_PAYLOAD_SHA, "")
 
     def write_table(
-        self, table: str, season: int, round_: int, data: pa.Table, raw_key: str, sha256: str
+        self,
+        table: str,
+        season: int,
+        round_: int | None,
+        data: pa.Table,
+        raw_key: str,
+        sha256: str,
     ) -> str:
-        """Write one race of one table as Parquet (replacing any earlier version); returns its URI."""
+        """Write one race (or season) of one table as Parquet, replacing any earlier version;
+        returns its URI."""
         import awswrangler as wr
         import pandas as pd
 
@@ -122,9 +135,10 @@ class Store:
 
 
 def processed_source(
-    settings: Settings, table: str, season: int, round_: int
+    settings: Settings, table: str, season: int, round_: int | None
 ) -> tuple[str, str] | None:
-    """(raw_key, payload_sha256) the race's Parquet file of ``table`` was built from, or None."""
+    """(raw_key, payload_sha256) the Parquet file of ``table`` for a race (or, with ``round_``
+    None, a season) was built from, or None."""
     return Store(settings).processed_source(table, season, round_)
 
 

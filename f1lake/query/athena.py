@@ -87,7 +87,12 @@ def _bad(name: str, type_: str, value: object) -> ParameterError:
 
 
 def literal(value: object, type_: str | None = None, name: str = "?") -> exp.Expression:
-    """A SQL literal for ``value``, checked against the declared type (None: from the value)."""
+    """A SQL literal for ``value``, checked against the declared type (None: from the value).
+
+    ``None`` binds as NULL whatever the type: a check runs over every season with NULL.
+    """
+    if value is None:
+        return exp.null()
     if type_ is None:
         if value is None:
             return exp.null()

@@ -38,6 +38,7 @@ from f1lake.query.athena import (
     table_refs,
     to_duckdb,
 )
+from f1lake.schema import TABLES
 from f1lake.settings import Settings
 
 __all__ = [
@@ -71,24 +72,96 @@ class CatalogTable:
     partitions: list[tuple[tuple[str, ...], str]]  # (values, location)
 
 
+class LocalSession:
+    """One DuckDB database for many queries: each table is read from S3 once per session.
+
+    Checks run a dozen queries over the same tables; loading them once keeps a full-history
+    run in seconds. With ``settings`` None the session only sees the tables already in ``con``
+    (e.g. loaded by a caller from elsewhere) plus the views of ``sql/athena/views``.
+    """
+
+    def __init__(
+        self, settings: Settings | None = None, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        self.settings = settings
+        self.con = con if con is not None else duckdb.connect()
+        self._views = load_views(VIEWS_DIR) if VIEWS_DIR.is_dir() else {}
+        self._present = {
+            row[0].lower()
+            for row in self.con.execute(
+                "SELECT table_name FROM information_schema.tables"
+            ).fetchall()
+        }
+        self._aws: boto3.Session | None = None
+        self._glue: Any = None
+        if settings is not None:
+            configure_wrangler(settings)
+            self._aws = session(settings)  # one session: fresh ones cost more than the reads
+            self._glue = client("glue", settings, self._aws)
+
+    def __enter__(self) -> LocalSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    @property
+    def database(self) -> str:
+        return self.settings.glue_database if self.settings else ""
+
+    def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+        """Run one Athena SQL query; ``params`` bind its ``?`` placeholders."""
+        bound = bind(sql, params, parse_params(sql))
+        query = query_body(parse_statement(bound))
+        self._prepare(query)
+        try:
+            result = self.con.sql(to_duckdb(_unqualified(query, self.database))).to_arrow_table()
+        except duckdb.Error as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        return result.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+    def run_file(self, path: Path, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+        """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
+        return self.run(_read_sql(path), params)
+
+    def _prepare(self, query: exp.Expression) -> None:
+        """Load the tables and create the views the query needs, those not present yet."""
+        tables, ordered_views = _resolve(
+            self._glue, self.database, query, self._views, self._present
+        )
+        for table in tables.values():
+            _load_table(self.con, table, self._aws)
+            self._present.add(table.name.lower())
+        for view in ordered_views:
+            body = to_duckdb(_unqualified(view.body, self.database))
+            self.con.execute(f"CREATE VIEW {_ident(view.name)} AS {body}")
+            self._present.add(view.name)
+
+
 def run_query(
     settings: Settings, sql: str, params: dict[str, object] | None = None
 ) -> pd.DataFrame:
     """Run one Athena SQL query locally; ``params`` bind its ``?`` placeholders."""
-    bound = bind(sql, params, parse_params(sql))
-    query = query_body(parse_statement(bound))
-    return _execute(settings, query)
+    with LocalSession(settings) as local:
+        return local.run(sql, params)
 
 
 def run_file(
     settings: Settings, path: Path, params: dict[str, object] | None = None
 ) -> pd.DataFrame:
     """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
+    with LocalSession(settings) as local:
+        return local.run_file(path, params)
+
+
+def _read_sql(path: Path) -> str:
     try:
-        sql = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise QueryError(f"SQL file not found: {path}") from None
-    return run_query(settings, sql, params)
 
 
 def format_table(df: pd.DataFrame) -> str:
@@ -107,30 +180,6 @@ def format_table(df: pd.DataFrame) -> str:
     return f"{text}\n({len(df)} row{'s' if len(df) != 1 else ''})"
 
 
-def _execute(settings: Settings, query: exp.Query) -> pd.DataFrame:
-    configure_wrangler(settings)
-    database = settings.glue_database
-    views = load_views(VIEWS_DIR) if VIEWS_DIR.is_dir() else {}
-    aws = session(settings)  # one session: fresh ones per call cost more than the reads
-    glue = client("glue", settings, aws)
-    tables, ordered_views = _resolve(glue, database, query, views)
-    con = duckdb.connect()
-    try:
-        for table in tables.values():
-            _load_table(con, table, aws)
-        for view in ordered_views:
-            con.execute(
-                f"CREATE VIEW {_ident(view.name)} AS {to_duckdb(_unqualified(view.body, database))}"
-            )
-        try:
-            result = con.sql(to_duckdb(_unqualified(query, database))).to_arrow_table()
-        except duckdb.Error as exc:
-            raise QueryError(f"query failed: {exc}") from None
-        return result.to_pandas(types_mapper=_PANDAS_TYPES.get)
-    finally:
-        con.close()
-
-
 def _ident(name: str) -> str:
     return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
 
@@ -146,9 +195,13 @@ def _unqualified(query: exp.Expression, database: str) -> exp.Expression:
 
 
 def _resolve(
-    glue: Any, database: str, query: exp.Expression, views: Mapping[str, ViewDef]
+    glue: Any,
+    database: str,
+    query: exp.Expression,
+    views: Mapping[str, ViewDef],
+    present: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[dict[str, CatalogTable], list[ViewDef]]:
-    """The catalog tables and views (in creation order) a query needs."""
+    """The catalog tables and views (in creation order) a query needs, beyond ``present``."""
     tables: dict[str, CatalogTable] = {}
     ordered: list[ViewDef] = []
     visiting: set[str] = set()
@@ -164,7 +217,7 @@ def _resolve(
                 raise _unknown(
                     glue, database, views, ".".join(p for p in (ref.catalog, ref.db, name) if p)
                 )
-            if name in tables or any(v.name == name for v in ordered):
+            if name in present or name in tables or any(v.name == name for v in ordered):
                 continue
             if name in views:
                 if name in visiting:
@@ -174,7 +227,9 @@ def _resolve(
                 visiting.discard(name)
                 ordered.append(views[name])
                 continue
-            table = _catalog_table(glue, database, name)
+            table = _catalog_table(glue, database, name) if glue is not None else None
+            if table is None:
+                table = _schema_table(name)
             if table is None:
                 raise _unknown(glue, database, views, qualified)
             tables[name] = table
@@ -183,9 +238,29 @@ def _resolve(
     return tables, ordered
 
 
+def _schema_table(name: str) -> CatalogTable | None:
+    """An empty table for a processed table that has no data (so no catalog table) yet.
+
+    A lake of 1950s seasons has no sprint_results folder, so the crawler makes no table;
+    queries that add sprints must still run. Partition keys are strings, as Glue types them.
+    """
+    table = TABLES.get(name)
+    if table is None:
+        return None
+    return CatalogTable(
+        name=table.name,
+        location="",
+        columns={c.name: c.type for c in table.data_columns},
+        partition_keys={k: "string" for k in table.partition_keys},
+        partitions=[],
+    )
+
+
 def _unknown(
     glue: Any, database: str, views: Mapping[str, ViewDef], name: str
 ) -> UnknownTableError:
+    if glue is None:
+        return UnknownTableError(f"table {name!r} is not loaded in this session")
     try:
         names = sorted(
             t["Name"]
@@ -243,7 +318,7 @@ def _data_files(location: str, aws: boto3.Session) -> list[str]:
     return files
 
 
-def _frames(table: CatalogTable, aws: boto3.Session) -> Iterable[pd.DataFrame]:
+def _frames(table: CatalogTable, aws: boto3.Session | None) -> Iterable[pd.DataFrame]:
     for values, location in table.partitions:
         files = _data_files(location, aws)
         if not files:
@@ -261,7 +336,9 @@ def _duck_type(glue_type: str) -> str:
     return exp.DataType.build(glue_type, dialect="hive").sql(dialect="duckdb")
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, table: CatalogTable, aws: boto3.Session) -> None:
+def _load_table(
+    con: duckdb.DuckDBPyConnection, table: CatalogTable, aws: boto3.Session | None
+) -> None:
     """Create a DuckDB table with the catalog's schema from the table's cataloged partitions."""
     schema = {**table.columns, **table.partition_keys}
     frames = list(_frames(table, aws))

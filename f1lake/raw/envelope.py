@@ -1,8 +1,10 @@
-"""The metadata envelope around each raw race object, and the payload hash.
+"""The metadata envelope around each raw object, and the payload hash.
 
-The body keeps the Ergast ``MRData`` exactly as the API would answer a per-race request with a
-large enough limit; ``f1lake`` beside it records where it came from. The hash covers only the
-race record, so paging (which page a race came on, how it was split) never changes it.
+The body keeps the Ergast ``MRData`` exactly as the API would answer a per-race request (race
+scope) or a per-season request (season scope: the dimensions) with a large enough limit;
+``f1lake`` beside it records where it came from. The hash covers only the record (the race, or
+the season's table wrapper), so paging (which page a race came on, how it was split) never
+changes it.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def payload_sha256(race: dict[str, Any]) -> str:
-    """SHA-256 of one race record (with its rows), independent of key order and paging."""
-    return hashlib.sha256(canonical_json(race)).hexdigest()
+def payload_sha256(record: dict[str, Any]) -> str:
+    """SHA-256 of one record (a race with its rows, or a season's table wrapper), independent
+    of key order and paging."""
+    return hashlib.sha256(canonical_json(record)).hexdigest()
 
 
 @dataclass(frozen=True)
 class EnvelopeMeta:
     endpoint: str
     season: int
-    round: int
+    round: int | None
+    """None for a season-scoped object."""
     payload_sha256: str
     source_urls: list[str]
     pages: int
@@ -44,7 +48,7 @@ class EnvelopeMeta:
 
 def build_envelope(
     endpoint: Endpoint,
-    race: dict[str, Any],
+    record: dict[str, Any],
     *,
     base_url: str,
     header: dict[str, Any],
@@ -54,15 +58,27 @@ def build_envelope(
     dag_id: str | None = None,
     dag_run_id: str | None = None,
 ) -> dict[str, Any]:
-    """Wrap one assembled race as the per-race MRData answer plus the ``f1lake`` metadata."""
-    season, round_ = int(race["season"]), int(race["round"])
-    rows = len(race.get(endpoint.row_key, [])) if endpoint.row_key else 1
+    """Wrap one record as the per-race (or per-season) MRData answer plus ``f1lake`` metadata.
+
+    Race scope: ``record`` is one assembled race (or StandingsLists item). Season scope:
+    ``record`` is the table wrapper, ``{"season": "2023", "Drivers": [...]}``.
+    """
+    if endpoint.scope == "season":
+        season, round_ = _season_record(endpoint, record), None
+        rows = len(record[endpoint.items_key])
+        url_path = endpoint.season_path(season)
+        table: dict[str, Any] = record
+    else:
+        season, round_ = int(record["season"]), int(record["round"])
+        rows = len(record.get(endpoint.row_key, [])) if endpoint.row_key else 1
+        url_path = endpoint.race_path(season, round_)
+        table = {"season": str(season), "round": str(round_), endpoint.items_key: [record]}
     when = (ingested_at or datetime.now(UTC)).astimezone(UTC)
     meta = EnvelopeMeta(
         endpoint=endpoint.name,
         season=season,
         round=round_,
-        payload_sha256=payload_sha256(race),
+        payload_sha256=payload_sha256(record),
         source_urls=list(source_urls),
         pages=pages,
         ingested_at=when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -72,21 +88,38 @@ def build_envelope(
     mrdata = {
         "xmlns": header.get("xmlns", ""),
         "series": header.get("series", "f1"),
-        "url": f"{base_url.rstrip('/')}/{endpoint.race_path(season, round_)}",
+        "url": f"{base_url.rstrip('/')}/{url_path}",
         "limit": str(max(rows, 1)),
         "offset": "0",
         "total": str(rows),
-        endpoint.table_key: {
-            "season": str(season),
-            "round": str(round_),
-            endpoint.items_key: [race],
-        },
+        endpoint.table_key: table,
     }
     return {"f1lake": asdict(meta), "MRData": mrdata}
 
 
+def _season_record(endpoint: Endpoint, record: dict[str, Any]) -> int:
+    """The season of a season-scoped table wrapper; ValueError on a wrong shape."""
+    items = record.get(endpoint.items_key) if isinstance(record, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValueError(
+            f"{endpoint.name}: a season record needs a list of objects under "
+            f"{endpoint.items_key!r}, got {str(record)[:120]!r}"
+        )
+    try:
+        return int(record["season"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"{endpoint.name}: a season record needs a numeric 'season', "
+            f"got {record.get('season')!r}"
+        ) from None
+
+
 def read_envelope(body: dict[str, Any]) -> tuple[EnvelopeMeta, dict[str, Any]]:
-    """Split a raw object into its metadata and its single race; ValueError on a wrong shape."""
+    """Split a raw object into its metadata and its record; ValueError on a wrong shape.
+
+    The record is the single race (race scope) or the table wrapper with the season's whole
+    item list (season scope), i.e. what :func:`payload_sha256` hashes.
+    """
     if not isinstance(body, dict) or "f1lake" not in body or "MRData" not in body:
         raise ValueError("raw object has no 'f1lake' envelope or no 'MRData' body")
     raw_meta = dict(body["f1lake"])
@@ -102,8 +135,26 @@ def read_envelope(body: dict[str, Any]) -> tuple[EnvelopeMeta, dict[str, Any]]:
     from f1lake.endpoints import get_endpoint
 
     endpoint = get_endpoint(meta.endpoint)
-    table = body["MRData"].get(endpoint.table_key)
+    mrdata = body["MRData"]
+    table = mrdata.get(endpoint.table_key) if isinstance(mrdata, dict) else None
     items = table.get(endpoint.items_key) if isinstance(table, dict) else None
+    if endpoint.scope == "season":
+        if meta.round is not None:
+            raise ValueError(
+                f"{endpoint.name} is season-scoped, but the envelope names round {meta.round}"
+            )
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ValueError(
+                f"MRData.{endpoint.table_key}.{endpoint.items_key} must be a list of objects"
+            )
+        if str(table.get("season")) != str(meta.season):
+            raise ValueError(
+                f"MRData.{endpoint.table_key}.season is {table.get('season')!r} but the "
+                f"envelope says season {meta.season}"
+            )
+        return meta, table
+    if meta.round is None:
+        raise ValueError(f"{endpoint.name} is race-scoped, but the envelope names no round")
     if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], dict):
         raise ValueError(
             f"MRData.{endpoint.table_key}.{endpoint.items_key} must hold exactly one race"

@@ -1,8 +1,9 @@
-"""Deterministic, Hive-style keys of raw objects.
+"""Deterministic, Hive-style keys of raw objects, for both endpoint scopes.
 
-``{endpoint}/season=2023/round=09/{endpoint}-2023-09-{ingested}-{sha12}.json``: the prefix is
-fixed by (endpoint, season, round); the file name carries the ingestion instant, so a re-ingest
-writes a new object beside the old one and the newest sorts last.
+Race scope: ``{endpoint}/season=2023/round=09/{endpoint}-2023-09-{ingested}-{sha12}.json``.
+Season scope (the dimensions): ``{endpoint}/season=2023/{endpoint}-2023-{ingested}-{sha12}.json``.
+The prefix is fixed by (endpoint, season[, round]); the file name carries the ingestion instant,
+so a re-ingest writes a new object beside the old one and the newest sorts last.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
-_KEY_RE = re.compile(
+_TAIL = r"(?P<stamp>\d{8}T\d{12}Z)-(?P<sha>[0-9a-f]{12})\.json$"
+_RACE_KEY_RE = re.compile(
     r"^(?P<endpoint>[a-z_]+)/season=(?P<season>\d{4})/round=(?P<round>\d{2,})/"
-    r"(?P=endpoint)-(?P=season)-(?P=round)-(?P<stamp>\d{8}T\d{12}Z)-(?P<sha>[0-9a-f]{12})\.json$"
+    r"(?P=endpoint)-(?P=season)-(?P=round)-" + _TAIL
+)
+_SEASON_KEY_RE = re.compile(
+    r"^(?P<endpoint>[a-z_]+)/season=(?P<season>\d{4})/(?P=endpoint)-(?P=season)-" + _TAIL
 )
 
 
@@ -22,14 +27,29 @@ _KEY_RE = re.compile(
 class RawKey:
     endpoint: str
     season: int
-    round: int
+    round: int | None
+    """None for a season-scoped object (one per season: the dimensions)."""
     ingested_at: datetime
     sha12: str
 
     @property
+    def scope(self) -> str:
+        return "season" if self.round is None else "race"
+
+    @property
+    def prefix(self) -> str:
+        if self.round is None:
+            return season_prefix(self.endpoint, self.season)
+        return race_prefix(self.endpoint, self.season, self.round)
+
+    @property
     def key(self) -> str:
         stamp = self.ingested_at.astimezone(UTC).strftime(_STAMP)
-        return f"{race_prefix(self.endpoint, self.season, self.round)}{self.endpoint}-{self.season}-{self.round:02d}-{stamp}-{self.sha12}.json"
+        if self.round is None:
+            return f"{self.prefix}{self.endpoint}-{self.season}-{stamp}-{self.sha12}.json"
+        return (
+            f"{self.prefix}{self.endpoint}-{self.season}-{self.round:02d}-{stamp}-{self.sha12}.json"
+        )
 
 
 def race_prefix(endpoint: str, season: int, round_: int) -> str:
@@ -37,23 +57,46 @@ def race_prefix(endpoint: str, season: int, round_: int) -> str:
     return f"{endpoint}/season={season}/round={round_:02d}/"
 
 
-def raw_key(endpoint: str, season: int, round_: int, ingested_at: datetime, sha256: str) -> str:
+def season_prefix(endpoint: str, season: int) -> str:
+    """Prefix holding every raw object of one (endpoint, season).
+
+    For a season-scoped endpoint the objects sit directly under it; list it with
+    ``Delimiter='/'`` (or use :func:`object_prefix`'s keys) to leave out race sub-prefixes.
+    """
+    return f"{endpoint}/season={season}/"
+
+
+def object_prefix(endpoint: str, season: int, round_: int | None) -> str:
+    """The prefix of one raw object's versions: per race, or per season when ``round_`` is None."""
+    return (
+        season_prefix(endpoint, season) if round_ is None else race_prefix(endpoint, season, round_)
+    )
+
+
+def raw_key(
+    endpoint: str, season: int, round_: int | None, ingested_at: datetime, sha256: str
+) -> str:
+    """The key of a new raw object; ``round_=None`` for a season-scoped endpoint."""
     return RawKey(endpoint, season, round_, ingested_at, sha256[:12]).key
 
 
 def parse_raw_key(key: str) -> RawKey:
-    """Inverse of :func:`raw_key`; raises ValueError naming the key when it is not one."""
-    m = _KEY_RE.match(key)
-    if not m:
+    """Inverse of :func:`raw_key` for both scopes; ValueError naming the key when it is not one."""
+    m = _RACE_KEY_RE.match(key)
+    round_: int | None = int(m["round"]) if m else None
+    if m is None:
+        m = _SEASON_KEY_RE.match(key)
+    if m is None:
         raise ValueError(
             f"not a raw object key: {key!r} (expected "
-            "'<endpoint>/season=YYYY/round=NN/<endpoint>-YYYY-NN-<stamp>-<sha12>.json')"
+            "'<endpoint>/season=YYYY/round=NN/<endpoint>-YYYY-NN-<stamp>-<sha12>.json' or "
+            "'<endpoint>/season=YYYY/<endpoint>-YYYY-<stamp>-<sha12>.json')"
         )
     stamp = datetime.strptime(m["stamp"], _STAMP).replace(tzinfo=UTC)
-    return RawKey(m["endpoint"], int(m["season"]), int(m["round"]), stamp, m["sha"])
+    return RawKey(m["endpoint"], int(m["season"]), round_, stamp, m["sha"])
 
 
 def newest(keys: list[str]) -> str | None:
-    """The most recently ingested of several raw keys of one race (None for none)."""
+    """The most recently ingested of several raw keys of one object (None for none)."""
     parsed = [parse_raw_key(k) for k in keys]
     return max(parsed, key=lambda k: (k.ingested_at, k.sha12)).key if parsed else None

@@ -1,9 +1,11 @@
 """Every processed table, defined once: validation, Parquet, the Glue catalog and the docs
 all read these definitions.
 
-A table is fed by one raw endpoint and written as one Parquet file per race
-(``{table}/season=YYYY/YYYY-RR.parquet``). The dimensions (drivers, constructors, circuits)
-are snapshots as seen at each race, so a view can pick the newest row per id.
+A table is fed by exactly one raw endpoint. Per-race tables are written as one Parquet file
+per race (``{table}/season=YYYY/YYYY-RR.parquet``); the dimensions (drivers, constructors,
+circuits, status) come from their season-scoped endpoints as one file per season
+(``{table}/season=YYYY/YYYY.parquet``): a row means "took part in that season", so joins go on
+(season, id).
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ def _col(name: str, type_: str, description: str, *, nullable: bool = True) -> C
     return Column(name, type_, description, nullable)
 
 
+def _season_key() -> Column:
+    return _col(
+        "season", "int", "Championship year; the partition key (season=YYYY/).", nullable=False
+    )
+
+
 def _race_key() -> tuple[Column, ...]:
     return (
-        _col(
-            "season", "int", "Championship year; the partition key (season=YYYY/).", nullable=False
-        ),
+        _season_key(),
         _col("round", "int", "Round number within the season.", nullable=False),
     )
 
@@ -182,16 +188,29 @@ QUALIFYING = Table(
 )
 
 _STANDING = (
-    _col("position", "int", "Championship position; null when position_text is '-'."),
-    _col("position_text", "string", "Position as published (a number, D, E or -).", nullable=False),
+    _col(
+        "position",
+        "int",
+        "Championship position; null when the source gives none (position_text '-').",
+    ),
+    _col(
+        "position_text",
+        "string",
+        "Position as published: a number, D disqualified, E excluded, or - unranked.",
+        nullable=False,
+    ),
     _col("points", "double", "Championship points after this round.", nullable=False),
     _col("wins", "int", "Wins so far this season.", nullable=False),
 )
 
 DRIVER_STANDINGS = Table(
     name="driver_standings",
-    description="Drivers' championship after each round.",
-    source="driverstandings",
+    description=(
+        "Official drivers' championship after a round, as published by the API (the "
+        "season's last completed round: final standings of a past season). Standings "
+        "derived from results are SQL views."
+    ),
+    source="driver_standings",
     key=("season", "round", "driver_id"),
     columns=(
         *_race_key(),
@@ -200,26 +219,30 @@ DRIVER_STANDINGS = Table(
         _col(
             "constructor_ids",
             "array<string>",
-            "Constructors the driver drove for this season (can be more than one).",
+            "Ergast constructorIds the driver drove for in the season up to this round, in the "
+            "API's order: more than one when he changed teams; null when the source lists none.",
         ),
     ),
 )
 
 CONSTRUCTOR_STANDINGS = Table(
     name="constructor_standings",
-    description="Constructors' championship after each round (1958 on).",
-    source="constructorstandings",
+    description=(
+        "Official constructors' championship after a round (1958 on), as published by the API."
+    ),
+    source="constructor_standings",
     key=("season", "round", "constructor_id"),
     columns=(*_race_key(), *_constructor(nullable=False), *_STANDING),
 )
 
+
 DRIVERS = Table(
     name="drivers",
-    description="Driver dimension: each driver as listed in the results of each race.",
-    source="results",
-    key=("season", "round", "driver_id"),
+    description="Driver dimension: one row per driver who took part in the season.",
+    source="drivers",
+    key=("season", "driver_id"),
     columns=(
-        *_race_key(),
+        _season_key(),
         *_driver(),
         _col("date_of_birth", "date", "Date of birth."),
         _col("url", "string", "Wikipedia page of the driver."),
@@ -228,11 +251,11 @@ DRIVERS = Table(
 
 CONSTRUCTORS = Table(
     name="constructors",
-    description="Constructor dimension: each constructor as listed in the results of each race.",
-    source="results",
-    key=("season", "round", "constructor_id"),
+    description="Constructor dimension: one row per constructor that took part in the season.",
+    source="constructors",
+    key=("season", "constructor_id"),
     columns=(
-        *_race_key(),
+        _season_key(),
         *_constructor(nullable=False),
         _col("url", "string", "Wikipedia page of the constructor."),
     ),
@@ -240,11 +263,11 @@ CONSTRUCTORS = Table(
 
 CIRCUITS = Table(
     name="circuits",
-    description="Circuit dimension: the circuit of each race as listed in the calendar.",
-    source="races",
-    key=("season", "round", "circuit_id"),
+    description="Circuit dimension: one row per circuit on the season's calendar.",
+    source="circuits",
+    key=("season", "circuit_id"),
     columns=(
-        *_race_key(),
+        _season_key(),
         _col("circuit_id", "string", "Ergast circuitId.", nullable=False),
         _col("circuit_name", "string", "Circuit name.", nullable=False),
         _col("locality", "string", "Town or city."),
@@ -252,6 +275,24 @@ CIRCUITS = Table(
         _col("lat", "double", "Latitude, degrees."),
         _col("lng", "double", "Longitude, degrees."),
         _col("url", "string", "Wikipedia page of the circuit."),
+    ),
+)
+
+STATUS = Table(
+    name="status",
+    description="Finishing statuses: one row per status that occurred in the season's results.",
+    source="status",
+    key=("season", "status_id"),
+    columns=(
+        _season_key(),
+        _col("status_id", "int", "Ergast statusId.", nullable=False),
+        _col(
+            "status",
+            "string",
+            "Status text as in results.status (Finished, +1 Lap, Engine...).",
+            nullable=False,
+        ),
+        _col("count", "int", "Race results with this status in the season.", nullable=False),
     ),
 )
 
@@ -267,6 +308,7 @@ TABLES: dict[str, Table] = {
         DRIVERS,
         CONSTRUCTORS,
         CIRCUITS,
+        STATUS,
     )
 }
 """Every processed table by name."""
@@ -280,5 +322,5 @@ def get_table(name: str) -> Table:
 
 
 def tables_for_source(endpoint: str) -> list[Table]:
-    """Tables fed by one raw endpoint (``results`` feeds results, drivers, constructors)."""
+    """Tables fed by one raw endpoint (exactly one each: ``sprint`` feeds sprint_results)."""
     return [t for t in TABLES.values() if t.source == endpoint]

@@ -58,7 +58,7 @@ class Table:
     name: str
     description: str
     source: str
-    """Raw endpoint whose objects feed this table (``f1lake.endpoints`` name)."""
+    """Raw endpoint whose objects feed this table (an ``f1lake.endpoints`` name)."""
     columns: tuple[Column, ...]
     """Every column, partition columns included, in file order."""
     key: tuple[str, ...]
@@ -73,6 +73,14 @@ class Table:
         for name in (*self.key, *self.partition_keys):
             if name not in names:
                 raise ValueError(f"table {self.name}: {name!r} is not a column")
+
+    @property
+    def scope(self) -> str:
+        """``race``: one file per race (``YYYY-RR.parquet``); ``season``: one per season
+        (``YYYY.parquet``), as the source endpoint is scoped."""
+        from f1lake.endpoints import get_endpoint
+
+        return get_endpoint(self.source).scope
 
     @property
     def column_names(self) -> list[str]:

@@ -1,8 +1,8 @@
-"""Pure transforms: one raw object (envelope + one race) -> typed Arrow tables.
+"""Pure transforms: one raw object (envelope + its record) -> typed Arrow tables.
 
-Each raw endpoint feeds one or more processed tables (``results`` feeds results, drivers and
-constructors). Every problem in the object is collected; any problem rejects the whole object,
-so a race is either written completely or quarantined.
+Each raw endpoint feeds exactly one processed table (see :mod:`f1lake.schema`). Every problem in
+the object is collected; any problem rejects the whole object, so an object is either written
+completely or quarantined.
 """
 
 from __future__ import annotations
@@ -14,9 +14,17 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from f1lake.endpoints import get_endpoint
 from f1lake.raw.envelope import EnvelopeMeta, read_envelope
-from f1lake.schema import get_table
-from f1lake.transform.classification import classification_rows, constructor_rows, driver_rows
+from f1lake.schema import get_table, tables_for_source
+from f1lake.transform.classification import classification_rows, qualifying_rows
+from f1lake.transform.dimensions import (
+    circuit_rows,
+    constructor_rows,
+    driver_rows,
+    season_of,
+    status_rows,
+)
 from f1lake.transform.parse import (
     parse_clock,
     parse_date,
@@ -24,11 +32,17 @@ from f1lake.transform.parse import (
     parse_float,
     parse_int,
 )
-from f1lake.transform.race import circuit_rows, race_header, race_rows
+from f1lake.transform.race import race_header, race_rows
 from f1lake.transform.rows import RowBuilder, ValidationError, to_arrow
+from f1lake.transform.standings import (
+    constructor_standing_rows,
+    driver_standing_rows,
+    standings_header,
+)
 
 __all__ = [
     "TRANSFORMS",
+    "ObjectTables",
     "RaceTables",
     "ShapeError",
     "ValidationError",
@@ -39,61 +53,55 @@ __all__ = [
     "parse_int",
     "transform_object",
     "transform_race",
+    "transform_record",
 ]
 
 
 class ShapeError(ValueError):
-    """The object is not a raw race object at all (no envelope, not exactly one race...)."""
+    """The object is not a raw object at all (no envelope, not exactly one race...)."""
 
 
-RowsFn = Callable[[dict[str, Any]], dict[str, list[RowBuilder]]]
+RowsFn = Callable[[dict[str, Any]], list[RowBuilder]]
+
+TRANSFORMS: dict[str, RowsFn] = {
+    "races": race_rows,
+    "results": lambda race: classification_rows("results", race, "Results"),
+    "sprint": lambda race: classification_rows("sprint_results", race, "SprintResults"),
+    "qualifying": qualifying_rows,
+    "driver_standings": driver_standing_rows,
+    "constructor_standings": constructor_standing_rows,
+    "drivers": driver_rows,
+    "constructors": constructor_rows,
+    "circuits": circuit_rows,
+    "status": status_rows,
+}
+"""Raw endpoint -> function building the rows of the one table it feeds."""
 
 
-def _results(race: dict[str, Any]) -> dict[str, list[RowBuilder]]:
-    rows, source = classification_rows("results", race, "Results")
-    return {
-        "results": rows,
-        "drivers": driver_rows(race, source),
-        "constructors": constructor_rows(race, source),
-    }
-
-
-def _races(race: dict[str, Any]) -> dict[str, list[RowBuilder]]:
-    return {"races": race_rows(race), "circuits": circuit_rows(race)}
-
-
-TRANSFORMS: dict[str, RowsFn] = {"results": _results, "races": _races}
-"""Raw endpoint -> function building the rows of every table it feeds."""
-
-
-def transform_race(endpoint: str, race: dict[str, Any]) -> dict[str, pa.Table]:
-    """Typed tables (data columns, no partition column) of one race of ``endpoint``."""
+def transform_record(endpoint: str, record: dict[str, Any]) -> dict[str, pa.Table]:
+    """Typed tables (data columns, no partition column) of one record of ``endpoint``: a race
+    or standings item (race scope) or a season's table wrapper (season scope)."""
     try:
         build = TRANSFORMS[endpoint]
     except KeyError:
         raise ShapeError(
             f"no transform for endpoint {endpoint!r} (known: {', '.join(TRANSFORMS)})"
         ) from None
-    rows = build(race)
-    problems: list[str] = []
-    tables: dict[str, pa.Table] = {}
-    for name, builders in rows.items():
-        try:
-            tables[name] = to_arrow(get_table(name), builders)
-        except ValidationError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ValidationError(problems)
-    return tables
+    [table] = tables_for_source(endpoint)
+    return {table.name: to_arrow(get_table(table.name), build(record))}
+
+
+transform_race = transform_record
+"""The earlier name, kept for callers that transform one race."""
 
 
 @dataclass(frozen=True)
-class RaceTables:
-    """The typed output of one raw object."""
+class ObjectTables:
+    """The typed output of one raw object (``round`` is None for a season-scoped one)."""
 
     meta: EnvelopeMeta
     season: int
-    round: int
+    round: int | None
     tables: dict[str, pa.Table]
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -101,22 +109,33 @@ class RaceTables:
         return {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in self.tables.items()}
 
 
-def transform_object(body: Any) -> RaceTables:
-    """Envelope + MRData of one race -> typed tables.
+RaceTables = ObjectTables
 
-    Raises ShapeError when the object is not a raw race object, ValidationError (with every
-    problem) when its records do not validate.
+
+def _record_position(endpoint: str, record: dict[str, Any]) -> tuple[int, int | None]:
+    """(season, round) the record itself claims; ValidationError when they do not parse."""
+    ep = get_endpoint(endpoint)
+    if ep.scope == "season":
+        return season_of(record, tables_for_source(endpoint)[0].name), None
+    header = standings_header(record) if ep.table_key == "StandingsTable" else race_header(record)
+    return header["season"], header["round"]
+
+
+def transform_object(body: Any) -> ObjectTables:
+    """Envelope + MRData of one raw object -> typed tables.
+
+    Raises ShapeError when the object is not a raw object, ValidationError (with every
+    problem) when its records do not validate or disagree with the envelope.
     """
     try:
-        meta, race = read_envelope(body)
+        meta, record = read_envelope(body)
     except (ValueError, TypeError, AttributeError) as exc:
         raise ShapeError(str(exc)) from None
-    header = race_header(race)
-    if (header["season"], header["round"]) != (meta.season, meta.round):
-        raise ValidationError(
-            [
-                f"race is season {header['season']} round {header['round']} but the envelope "
-                f"says season {meta.season} round {meta.round}"
-            ]
-        )
-    return RaceTables(meta, meta.season, meta.round, transform_race(meta.endpoint, race))
+    if meta.endpoint not in TRANSFORMS:
+        raise ShapeError(f"no transform for endpoint {meta.endpoint!r}")
+    season, round_ = _record_position(meta.endpoint, record)
+    if (season, round_) != (meta.season, meta.round):
+        what = f"season {season}" + ("" if round_ is None else f" round {round_}")
+        said = f"season {meta.season}" + ("" if meta.round is None else f" round {meta.round}")
+        raise ValidationError([f"{meta.endpoint} record is {what} but the envelope says {said}"])
+    return ObjectTables(meta, meta.season, meta.round, transform_record(meta.endpoint, record))

@@ -1,13 +1,13 @@
-"""Race and sprint classifications (``Results`` / ``SprintResults``) and the driver and
-constructor dimensions seen in them."""
+"""Race, sprint and qualifying classifications (``Results``, ``SprintResults``,
+``QualifyingResults``): one typed row per entry."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from f1lake.transform.parse import (
-    parse_date,
     parse_duration_ms,
     parse_float,
     parse_int,
@@ -41,20 +41,21 @@ def _label(table: str, index: int, row: Any) -> str:
     return f"{table} row {index}" + (f" (driver {driver_id!r})" if driver_id else "")
 
 
-def classification_rows(
+def _entry_rows(
     table: str, race: dict[str, Any], row_key: str
-) -> tuple[list[RowBuilder], list[dict[str, Any]]]:
-    """Typed rows of one race's classification, plus the source rows (for the dimensions)."""
-    header, rows, source = race_rows_source(table, race, row_key)
+) -> Iterator[tuple[RowBuilder, dict]]:
+    """Per source row: a builder holding the race header, driver, constructor, car number and
+    entry (1, or 2 for a driver's second car in the same event); rows that are not objects
+    are recorded as problems and not yielded."""
+    header, rows = race_rows_source(table, race, row_key)
     entries: Counter[str] = Counter()
-    out: list[RowBuilder] = []
     for i, row in enumerate(rows, start=1):
         b = RowBuilder(_label(table, i, row))
-        out.append(b)
         for k, v in header.items():
             b.put(k, v)
         if not isinstance(row, dict):
             b.problem("is not an object")
+            yield b, {}
             continue
         driver = obj(row, "Driver", b, required=True)
         driver_columns(b, driver)
@@ -62,6 +63,16 @@ def classification_rows(
         b.put("entry", entries[b.values.get("driver_id") or ""])
         constructor_columns(b, obj(row, "Constructor", b, required=False))
         b.set("car_number", row.get("number"), parse_int)
+        yield b, row
+
+
+def classification_rows(table: str, race: dict[str, Any], row_key: str) -> list[RowBuilder]:
+    """Typed rows of one race or sprint classification."""
+    out: list[RowBuilder] = []
+    for b, row in _entry_rows(table, race, row_key):
+        out.append(b)
+        if not row:
+            continue
         b.set("grid", row.get("grid"), parse_int)
         b.set("position_order", row.get("position"), parse_int)
         b.set("position_text", row.get("positionText"))
@@ -86,7 +97,20 @@ def classification_rows(
             _speed_kph(obj(fastest, "AverageSpeed", b, required=False), b),
             parse_float,
         )
-    return out, source
+    return out
+
+
+def qualifying_rows(race: dict[str, Any]) -> list[RowBuilder]:
+    """Typed rows of one qualifying classification; a session not run by a driver is null."""
+    out: list[RowBuilder] = []
+    for b, row in _entry_rows("qualifying", race, "QualifyingResults"):
+        out.append(b)
+        if not row:
+            continue
+        b.set("position", row.get("position"), parse_int)
+        for session in ("Q1", "Q2", "Q3"):
+            b.set(f"{session.lower()}_millis", row.get(session), parse_duration_ms)
+    return out
 
 
 def _speed_kph(speed: dict[str, Any], b: RowBuilder) -> Any:
@@ -95,40 +119,3 @@ def _speed_kph(speed: dict[str, Any], b: RowBuilder) -> Any:
         b.problem(f"AverageSpeed units {units!r} are not kph")
         return None
     return speed.get("speed")
-
-
-def driver_rows(race: dict[str, Any], source: list[dict[str, Any]]) -> list[RowBuilder]:
-    """One row per driver appearing in the race (a shared car lists him twice: one row)."""
-    out: dict[str, RowBuilder] = {}
-    for row in source:
-        driver = row.get("Driver") if isinstance(row, dict) else None
-        if not isinstance(driver, dict) or driver.get("driverId") in out:
-            continue
-        b = RowBuilder(f"drivers row {len(out) + 1} (driver {driver.get('driverId')!r})")
-        _race_key(b, race)
-        driver_columns(b, driver)
-        b.set("date_of_birth", driver.get("dateOfBirth"), parse_date)
-        b.set("url", driver.get("url"))
-        out[driver.get("driverId")] = b
-    return list(out.values())
-
-
-def constructor_rows(race: dict[str, Any], source: list[dict[str, Any]]) -> list[RowBuilder]:
-    out: dict[str, RowBuilder] = {}
-    for row in source:
-        con = row.get("Constructor") if isinstance(row, dict) else None
-        if not isinstance(con, dict) or con.get("constructorId") in out:
-            continue
-        b = RowBuilder(
-            f"constructors row {len(out) + 1} (constructor {con.get('constructorId')!r})"
-        )
-        _race_key(b, race)
-        constructor_columns(b, con)
-        b.set("url", con.get("url"))
-        out[con.get("constructorId")] = b
-    return list(out.values())
-
-
-def _race_key(b: RowBuilder, race: dict[str, Any]) -> None:
-    b.set("season", race.get("season"), parse_int)
-    b.set("round", race.get("round"), parse_int)

@@ -1,4 +1,4 @@
-"""The race record itself: the calendar row, the circuit, and the race columns every
+"""The race record itself: the calendar row with its circuit, and the race columns every
 per-race row repeats (season, round, race_date)."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def race_header(race: dict[str, Any]) -> dict[str, Any]:
 
 def race_rows_source(
     table: str, race: dict[str, Any], row_key: str
-) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[Any]]:
     """The race header and its list of rows under ``row_key``; a wrong shape is a problem."""
     header = race_header(race)
     rows = race.get(row_key)
@@ -45,11 +45,11 @@ def race_rows_source(
         raise ValidationError([f"{table}: race has no {row_key} list"])
     if not rows:
         raise ValidationError([f"{table}: race has an empty {row_key} list"])
-    return header, rows, [r for r in rows if isinstance(r, dict)]
+    return header, rows
 
 
-def _circuit(b: RowBuilder, race: dict[str, Any]) -> dict[str, Any]:
-    circuit = obj(race, "Circuit", b, required=True)
+def circuit_columns(b: RowBuilder, circuit: dict[str, Any]) -> None:
+    """The circuit columns shared by ``races`` and the ``circuits`` dimension."""
     location = obj(circuit, "Location", b, required=False)
     b.set("circuit_id", circuit.get("circuitId"))
     b.set("circuit_name", circuit.get("circuitName"))
@@ -57,7 +57,6 @@ def _circuit(b: RowBuilder, race: dict[str, Any]) -> dict[str, Any]:
     b.set("country", location.get("country"))
     b.set("lat", location.get("lat"), parse_float)
     b.set("lng", location.get("long"), parse_float)
-    return circuit
 
 
 def race_rows(race: dict[str, Any]) -> list[RowBuilder]:
@@ -68,7 +67,7 @@ def race_rows(race: dict[str, Any]) -> list[RowBuilder]:
     b.put("race_date", header["race_date"])
     b.set("race_name", race.get("raceName"))
     b.set("race_time", race.get("time"), parse_clock)
-    _circuit(b, race)
+    circuit_columns(b, obj(race, "Circuit", b, required=True))
     b.set("url", race.get("url"))
     for column in dict.fromkeys(SESSIONS.values()):
         b.put(f"{column}_date", None)
@@ -82,14 +81,4 @@ def race_rows(race: dict[str, Any]) -> list[RowBuilder]:
             continue
         b.set(f"{column}_date", session.get("date"), parse_date)
         b.set(f"{column}_time", session.get("time"), parse_clock)
-    return [b]
-
-
-def circuit_rows(race: dict[str, Any]) -> list[RowBuilder]:
-    header = race_header(race)
-    b = RowBuilder(f"circuits row 1 (round {header['round']})")
-    b.put("season", header["season"])
-    b.put("round", header["round"])
-    circuit = _circuit(b, race)
-    b.set("url", circuit.get("url"))
     return [b]

@@ -207,3 +207,16 @@ def test_real_unknown_round_answer_is_an_empty_page():
     assert page.items == [] and page.total == 0
     assert page.table == {"season": "2023", "round": "99"}
     assert assemble(RACES, [page]) == []
+
+
+def test_a_seasons_dimension_is_kept_whole_across_pages_in_api_order():
+    from f1lake.endpoints import DRIVERS
+
+    drivers = [{"driverId": f"d{i:03d}", "familyName": f"F{i}"} for i in range(130)]
+    pages = pages_of(
+        DRIVERS, drivers, 100, table={"season": "1953"}, url="http://api/1953/drivers.json"
+    )
+    assert len(pages) == 2
+    assert assemble(DRIVERS, pages) == drivers
+    with pytest.raises(InconsistentPagesError):
+        assemble(DRIVERS, pages[:1])

@@ -11,7 +11,7 @@ import pytest
 
 from f1lake.local.stack import LocalStack, local_stack, migrate_airflow_db
 from f1lake.settings import Settings
-from tests.conftest import AIRFLOW_HOME
+from tests.conftest import AIRFLOW_HOME, unique_names
 from tests.support.minidump import MINIDUMP_TODAY, write_minidump
 
 
@@ -39,17 +39,7 @@ def stack(minidump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     """A fresh local stack (moto, PostgreSQL, replay API, Lambda runner) per test."""
     for name in [k for k in os.environ if k.startswith("F1LAKE_")]:
         monkeypatch.delenv(name)
-    # moto servers of one process share their backends: unique names keep tests apart.
-    suffix = os.urandom(4).hex()
-    settings = Settings(
-        state_dir=tmp_path / "state",
-        rate_limit_per_second=50,
-        raw_bucket=f"raw-{suffix}",
-        processed_bucket=f"processed-{suffix}",
-        quarantine_bucket=f"quarantine-{suffix}",
-        queue_name=f"raw-events-{suffix}",
-        glue_database=f"f1lake_{suffix}",
-    )
+    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50, **unique_names())
     with local_stack(
         settings,
         csv_dir=minidump,

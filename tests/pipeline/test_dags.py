@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections import defaultdict
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from f1lake.ledger import Ledger
 from f1lake.local.airflow_runner import run_dag
 from f1lake.mainjob import STANDINGS_SQL
 from f1lake.query.engine import run_file, run_query
+from f1lake.replay.server import replay_api
 from f1lake.settings import Settings
 from tests.support.minidump import MINIDUMP_COMPLETED_ROUNDS
 
@@ -65,27 +68,92 @@ def result_rows(csv_dir: Path, season: int, rounds: list[int]) -> int:
     )
 
 
-def test_backfill_lands_a_season_from_api_to_sql(stack):
+def rows_of(csv_dir: Path, table: str, season: int, rounds: list[int]) -> list[dict[str, str]]:
+    races = {
+        r["raceId"]
+        for r in csv.DictReader((csv_dir / "races.csv").open())
+        if int(r["year"]) == season and int(r["round"]) in rounds
+    }
+    return [
+        row for row in csv.DictReader((csv_dir / f"{table}.csv").open()) if row["raceId"] in races
+    ]
+
+
+def pages(rows: int) -> int:
+    return max(math.ceil(rows / 100), 1)
+
+
+def minimum_requests(csv_dir: Path, season: int, rounds: list[int]) -> dict[str, int]:
+    """The requests a fresh season backfill needs, from the dump's own row counts.
+
+    plan: current/last + the schedule (reused by the races endpoint); per-race endpoints page
+    the season at 100 rows; standings after the last round; one page per dimension.
+    """
+    people = rows_of(csv_dir, "results", season, rounds) + rows_of(
+        csv_dir, "sprint_results", season, rounds
+    )
+    return {
+        "plan": 2,
+        "races": 0,
+        "results": pages(len(rows_of(csv_dir, "results", season, rounds))),
+        "sprint": pages(len(rows_of(csv_dir, "sprint_results", season, rounds))),
+        "qualifying": pages(len(rows_of(csv_dir, "qualifying", season, rounds))),
+        "driver_standings": pages(len(rows_of(csv_dir, "driver_standings", season, rounds[-1:]))),
+        "constructor_standings": pages(
+            len(rows_of(csv_dir, "constructor_standings", season, rounds[-1:]))
+        ),
+        "drivers": pages(len({r["driverId"] for r in people})),
+        "constructors": pages(len({r["constructorId"] for r in people})),
+        "circuits": 1,
+        "status": 1,
+    }
+
+
+def sprint_rounds(csv_dir: Path, season: int, rounds: list[int]) -> set[int]:
+    by_id = {
+        r["raceId"]: int(r["round"])
+        for r in csv.DictReader((csv_dir / "races.csv").open())
+        if int(r["year"]) == season
+    }
+    return {by_id[r["raceId"]] for r in rows_of(csv_dir, "sprint_results", season, rounds)}
+
+
+def expected_objects(csv_dir: Path, season: int, rounds: list[int]) -> set[tuple[str, int | None]]:
+    every_race = {(e, r) for e in ("races", "results", "qualifying") for r in rounds}
+    sprints = {("sprint", r) for r in sprint_rounds(csv_dir, season, rounds)}
+    standings = {("driver_standings", rounds[-1]), ("constructor_standings", rounds[-1])}
+    dims = {(e, None) for e in ("drivers", "constructors", "circuits", "status")}
+    return every_race | sprints | standings | dims
+
+
+def test_backfill_lands_every_endpoint_from_api_to_sql_at_the_minimum_request_count(stack):
     result = run_dag(BACKFILL, {"season": 2023})
 
     assert result.succeeded, result
     completed = COMPLETED[2023]
     with Ledger(stack.dsn) as ledger:
         ingestions = ledger.ingestions(2023)
-        assert {(i.endpoint, i.round) for i in ingestions} == {
-            (e, r) for e in ("races", "results") for r in completed
-        }
+        assert {(i.endpoint, i.round) for i in ingestions} == expected_objects(
+            stack.csv_dir, 2023, completed
+        )
         assert {i.state for i in ingestions} == {"processed"}
         assert {i.dag_run_id for i in ingestions} == {result.run_id}
+        no_sprint = set(completed) - sprint_rounds(stack.csv_dir, 2023, completed)
+        assert {(a.endpoint, a.round) for a in ledger.absences(2023)} == {
+            ("sprint", r) for r in no_sprint
+        }
     standings = run_file(stack.settings, STANDINGS_SQL, {"season": 2023})
     got = dict(zip(standings["driver_id"], standings["points"], strict=True))
     assert got == pytest.approx(csv_points(stack.csv_dir, 2023, completed))
     assert list(standings["points"]) == sorted(standings["points"], reverse=True)
+    for table in ("sprint_results", "qualifying", "driver_standings", "drivers", "status"):
+        n = run_query(stack.settings, f"SELECT count(*) AS n FROM {table} WHERE season = 2023")
+        assert int(n["n"][0]) > 0, table
     summary = result.returns["summary"]
-    # current/last + schedule in the plan, the schedule again for the races endpoint, and
-    # 110 result rows on two pages of 100: five requests, not one per race.
-    assert summary["api_requests"] == 5
-    assert summary["written"] == {"races": 5, "results": 5}
+    minimum = minimum_requests(stack.csv_dir, 2023, completed)
+    assert summary["requests_by_endpoint"] == minimum
+    assert summary["api_requests"] == sum(minimum.values())
+    assert result.returns["checks"]["passed"] is True
 
 
 def test_second_backfill_fetches_and_writes_nothing_and_force_rewrites_without_duplicates(stack):
@@ -129,9 +197,9 @@ def test_backfill_of_one_round(stack):
     assert result.succeeded
     with Ledger(stack.dsn) as ledger:
         assert {(i.endpoint, i.round) for i in ledger.ingestions(2023)} == {
-            ("races", 2),
-            ("results", 2),
-        }
+            *((e, 2) for e in ("races", "results", "qualifying", "sprint")),
+            *((e, None) for e in ("drivers", "constructors", "circuits", "status")),
+        }  # round 2 is the sprint weekend; standings are taken by a whole-season run
 
 
 def test_backfill_rejects_bad_params(stack):
@@ -151,18 +219,67 @@ def test_backfill_fails_clearly_on_a_round_the_season_lacks(stack, caplog):
         assert ledger.ingestions(2023) == []
 
 
-def test_latest_results_picks_up_new_races_then_does_nothing(stack):
-    first = run_dag(LATEST)
+def round_date(csv_dir: Path, season: int, round_: int) -> date:
+    for r in csv.DictReader((csv_dir / "races.csv").open()):
+        if (int(r["year"]), int(r["round"])) == (season, round_):
+            return date.fromisoformat(r["date"])
+    raise AssertionError(f"no race {season}-{round_} in the dump")
+
+
+def test_latest_results_picks_up_new_races_refetches_standings_then_does_nothing(
+    stack, monkeypatch
+):
+    last = COMPLETED[2023][-1]
+    # the day after round 4: the API's last completed round is 4
+    earlier = round_date(stack.csv_dir, 2023, last - 1) + timedelta(days=1)
+    with replay_api(stack.csv_dir, today=earlier) as url:
+        monkeypatch.setenv("F1LAKE_API_BASE_URL", url)
+        first = run_dag(LATEST)
+    monkeypatch.setenv("F1LAKE_API_BASE_URL", stack.settings.api_base_url)
 
     assert first.succeeded
     with Ledger(stack.dsn) as ledger:
-        assert sorted(i.round for i in ledger.ingestions(2023, "results")) == COMPLETED[2023]
-    raw = keys(stack.settings, stack.settings.raw_bucket)
+        assert sorted(i.round for i in ledger.ingestions(2023, "results")) == COMPLETED[2023][:-1]
+        assert [i.round for i in ledger.ingestions(2023, "driver_standings")] == [last - 1]
+        assert ledger.ingestion(2023, None, "drivers").through_round == last - 1
 
-    second = run_dag(LATEST)
+    second = run_dag(LATEST)  # the replay of the stack: round 5 has been run since
 
     assert second.succeeded
-    assert second.returns["plan"]["up_to_date"] is True
-    assert second.returns["plan"]["requests"] == 1
-    assert "summary" not in second.returns  # short-circuited: nothing downstream ran
+    with Ledger(stack.dsn) as ledger:
+        assert sorted(i.round for i in ledger.ingestions(2023, "results")) == COMPLETED[2023]
+        for ep in ("driver_standings", "constructor_standings"):
+            assert [i.round for i in ledger.ingestions(2023, ep)] == [last - 1, last]
+        assert ledger.ingestion(2023, None, "drivers").through_round == last
+    assert second.returns["summary"]["written"]["results"] == 1
+    raw = keys(stack.settings, stack.settings.raw_bucket)
+
+    third = run_dag(LATEST)
+
+    assert third.succeeded
+    assert third.returns["plan"]["up_to_date"] is True
+    assert third.returns["plan"]["requests"] == 1
+    assert "summary" not in third.returns  # short-circuited: nothing downstream ran
     assert keys(stack.settings, stack.settings.raw_bucket) == raw
+
+
+def test_backfill_of_a_range_of_seasons(stack):
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    result = run_dag(BACKFILL, {"season": 2022, "season_to": 2023})
+
+    assert result.succeeded, result
+    with Ledger(stack.dsn) as ledger:
+        for season in (2022, 2023):
+            got = {(i.endpoint, i.round) for i in ledger.ingestions(season)}
+            assert got == expected_objects(stack.csv_dir, season, COMPLETED[season])
+    summary = result.returns["summary"]
+    assert summary["seasons"] == [2022, 2023]
+    # one current/last request for the range, one schedule per season
+    assert summary["requests_by_endpoint"]["plan"] == 3
+    assert [p["season"] for p in result.returns["plan"]] == [2022, 2023]
+
+    backwards = run_dag(BACKFILL, {"season": 2023, "season_to": 2022})
+    assert backwards.state == "failed"
+    with pytest.raises(ParamValidationError):
+        run_dag(BACKFILL, {"season": 2022, "season_to": 1949})

@@ -9,7 +9,7 @@ import pytest
 
 from f1lake.mainjob import run_main_job
 from f1lake.settings import Settings
-from tests.conftest import AIRFLOW_HOME, shared_path
+from tests.conftest import AIRFLOW_HOME, shared_path, unique_names
 from tests.pipeline.test_dags import csv_points
 from tests.support.minidump import MINIDUMP_TODAY
 
@@ -29,7 +29,7 @@ def run(settings: Settings, season: int, csv_dir: Path, **kwargs: object) -> tup
 
 
 def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, tmp_path):
-    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50)
+    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50, **unique_names())
 
     outcome, lines = run(settings, 2023, minidump, today=MINIDUMP_TODAY)
 
@@ -43,14 +43,25 @@ def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, tmp
     text = "\n".join(lines)
     assert "replaying the Ergast CSV dump" in text
     assert leader in text and "wall time" in text and "API requests" in text
+    assert "constructor standings" in text
+    by_endpoint = outcome["summary"]["requests_by_endpoint"]
+    assert set(by_endpoint) >= {"plan", "results", "sprint", "qualifying", "drivers"}
+    total = next(line for line in text.splitlines() if line.strip().startswith("total"))
+    assert total.split() == ["total", str(sum(by_endpoint.values()))]
+    assert outcome["checks"]["passed"] is True
+    assert all(f"PASS  {r['name']}" in text for r in outcome["checks"]["results"])
 
 
 def test_main_job_on_the_real_2023_season(clean_env, tmp_path):
     csv_dir = shared_path("ergast-csv")
-    settings = Settings(state_dir=tmp_path / "state")
+    settings = Settings(state_dir=tmp_path / "state", **unique_names())
 
     outcome, _ = run(settings, 2023, csv_dir)
 
     top3 = list(outcome["standings"]["driver_id"][:3])
     assert top3 == ["max_verstappen", "perez", "hamilton"]
-    assert outcome["summary"]["written"] == {"races": 22, "results": 22}
+    written = outcome["summary"]["written"]
+    assert (written["races"], written["results"], written["sprint"]) == (22, 22, 6)
+    assert outcome["checks"]["passed"] is True
+    constructors = outcome["constructor_standings"]
+    assert constructors["constructor_id"].iloc[0] == "red_bull"

@@ -50,3 +50,47 @@ def test_revision_window_takes_only_recent_races():
     assert planning.revision_window(dates, date(2025, 3, 24), 3) == [3]
     assert planning.revision_window(dates, date(2025, 3, 24), 4) == [2, 3]
     assert planning.revision_window(dates, date(2025, 4, 30), 3) == []
+
+
+def _work(**kw):
+    base = dict(season=2023, completed=[1, 2, 3, 4, 5], last_round=5)
+    return planning.SeasonWork(**{**base, **kw})
+
+
+def test_a_fresh_season_needs_every_endpoint_with_its_selection():
+    from f1lake.endpoints import ENDPOINTS
+
+    work = planning.plan_work(ENDPOINTS.values(), _work(), {})
+    assert work["results"] == work["sprint"] == work["qualifying"] == [1, 2, 3, 4, 5]
+    assert work["driver_standings"] == work["constructor_standings"] == [5]
+    assert work["drivers"] == work["status"] == [None]
+
+
+def test_known_absences_and_ingestions_are_not_asked_again():
+    from f1lake.endpoints import SPRINT
+
+    held = planning.Held(rounds=frozenset({2}), absent=frozenset({1, 3, 4, 5}))
+    assert planning.endpoint_work(SPRINT, _work(), held) == []
+    assert planning.endpoint_work(SPRINT, _work(force=True), held) == [1, 2, 3, 4, 5]
+    assert planning.endpoint_work(SPRINT, _work(season=2019), planning.Held()) == []
+
+
+def test_standings_and_dimensions_follow_the_last_completed_round():
+    from f1lake.endpoints import DRIVER_STANDINGS, DRIVERS
+
+    after_4 = planning.Held(rounds=frozenset({4}))
+    assert planning.endpoint_work(DRIVER_STANDINGS, _work(), after_4) == [5]
+    assert planning.endpoint_work(DRIVER_STANDINGS, _work(whole_season=False), after_4) == []
+    dims = planning.Held(season_ingested=True, through_round=4)
+    assert planning.endpoint_work(DRIVERS, _work(), dims) == [None]
+    confirmed = planning.Held(season_ingested=True, through_round=5)
+    assert planning.endpoint_work(DRIVERS, _work(), confirmed) == []
+
+
+def test_a_season_range_is_validated():
+    assert planning.season_range(2021, 2023, 2025) == [2021, 2022, 2023]
+    assert planning.season_range(2021, None, 2025) == [2021]
+    with pytest.raises(planning.PlanError, match="before season"):
+        planning.season_range(2023, 2021, 2025)
+    with pytest.raises(planning.PlanError, match="out of range"):
+        planning.season_range(2023, 2026, 2025)

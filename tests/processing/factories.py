@@ -187,3 +187,67 @@ def sqs_event(*bodies: str) -> dict:
             for i, body in enumerate(bodies)
         ]
     }
+
+
+def qualifying_row(driver_id: str, position: int, *times: str, team: str = "ferrari") -> dict:
+    r: dict[str, Any] = {
+        "number": "5",
+        "position": str(position),
+        "Driver": driver(driver_id),
+        "Constructor": constructor(team),
+    }
+    for name, value in zip(("Q1", "Q2", "Q3"), times, strict=False):
+        r[name] = value
+    return r
+
+
+def driver_standing(
+    driver_id: str,
+    position: int | None,
+    points: str,
+    *teams: str,
+    wins: str = "0",
+    position_text: str | None = None,
+) -> dict:
+    r: dict[str, Any] = {}
+    if position is not None:
+        r["position"] = str(position)
+    r["positionText"] = position_text or str(position)
+    r.update(
+        points=points,
+        wins=wins,
+        Driver=driver(driver_id),
+        Constructors=[constructor(t) for t in teams],
+    )
+    return r
+
+
+def constructor_standing(
+    constructor_id: str, position: int, points: str, *, wins: str = "0", position_text: str = ""
+) -> dict:
+    return {
+        "position": str(position),
+        "positionText": position_text or str(position),
+        "points": points,
+        "wins": wins,
+        "Constructor": constructor(constructor_id),
+    }
+
+
+def standings(season: int, round_: int, rows: list[dict], row_key: str) -> dict:
+    """A StandingsLists item (``row_key`` DriverStandings or ConstructorStandings)."""
+    return {"season": str(season), "round": str(round_), row_key: rows}
+
+
+def circuit(circuit_id: str) -> dict:
+    return {
+        "circuitId": circuit_id,
+        "url": f"http://en.wikipedia.org/wiki/{circuit_id}",
+        "circuitName": circuit_id.title(),
+        "Location": {"lat": "45.6", "long": "9.28", "locality": "Monza", "country": "Italy"},
+    }
+
+
+def season_record(season: int, items_key: str, items: list[dict]) -> dict:
+    """The table wrapper of a season-scoped endpoint: ``{"season": "2023", "Drivers": [...]}``."""
+    return {"season": str(season), items_key: items}

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
-from f1lake.schema import TABLES, Column, Table, render_data_dictionary, tables_for_source
+from f1lake.endpoints import ENDPOINTS
+from f1lake.processing import parse_processed_key, processed_key, tables_for_endpoint
+from f1lake.schema import TABLES, Column, Table, render_data_dictionary
+from f1lake.schema.dictionary import DOCS_PATH
+
+REPO = Path(__file__).resolve().parents[2]
 
 DESIGN_TABLES = {
     "races",
@@ -15,6 +22,7 @@ DESIGN_TABLES = {
     "drivers",
     "constructors",
     "circuits",
+    "status",
 }
 
 
@@ -94,9 +102,62 @@ def test_data_dictionary_mentions_every_table_and_column():
         assert "| `season` | int (partition) |" in section
 
 
-def test_sources_map_endpoints_to_tables():
-    assert {t.name for t in tables_for_source("results")} == {"results", "drivers", "constructors"}
-    assert {t.name for t in tables_for_source("races")} == {"races", "circuits"}
+def test_every_endpoint_feeds_exactly_its_own_table():
+    expected = {
+        "races": "races",
+        "results": "results",
+        "sprint": "sprint_results",
+        "qualifying": "qualifying",
+        "driver_standings": "driver_standings",
+        "constructor_standings": "constructor_standings",
+        "drivers": "drivers",
+        "constructors": "constructors",
+        "circuits": "circuits",
+        "status": "status",
+    }
+    assert set(expected) == set(ENDPOINTS)
+    for endpoint, table in expected.items():
+        assert tables_for_endpoint(endpoint) == [table]
+        assert TABLES[table].scope == ENDPOINTS[endpoint].scope
+
+
+def test_season_scoped_tables_have_one_file_per_season():
+    assert processed_key("drivers", 2023, None) == "drivers/season=2023/2023.parquet"
+    assert processed_key("results", 2023, 9) == "results/season=2023/2023-09.parquet"
+    assert parse_processed_key("status/season=1950/1950.parquet") == ("status", 1950, None)
+    assert parse_processed_key("results/season=2023/2023-09.parquet") == ("results", 2023, 9)
+    with pytest.raises(ValueError, match="not a processed key"):
+        parse_processed_key("drivers/season=2023/2022.parquet")
+    dimensions = {t.name for t in TABLES.values() if t.scope == "season"}
+    assert dimensions == {"drivers", "constructors", "circuits", "status"}
+    for name in dimensions:
+        assert "round" not in TABLES[name].column_names
+        assert TABLES[name].key[0] == "season"
+
+
+def test_standings_types_and_nullability():
+    drivers = TABLES["driver_standings"].arrow_schema()
+    assert (drivers.field("position").type, drivers.field("position").nullable) == (
+        pa.int32(),
+        True,
+    )
+    assert not drivers.field("position_text").nullable
+    assert drivers.field("points").type == pa.float64()
+    assert drivers.field("wins").type == pa.int32()
+    qualifying = TABLES["qualifying"].arrow_schema()
+    for session in ("q1_millis", "q2_millis", "q3_millis"):
+        assert (qualifying.field(session).type, qualifying.field(session).nullable) == (
+            pa.int64(),
+            True,
+        )
+
+
+def test_committed_data_dictionary_is_up_to_date():
+    committed = (REPO / DOCS_PATH).read_text()
+    assert committed == render_data_dictionary(), (
+        f"{DOCS_PATH} is out of date with f1lake.schema: run "
+        f"'uv run python -m f1lake.schema > {DOCS_PATH}'"
+    )
 
 
 def test_a_bad_definition_fails_at_definition_time():
@@ -104,3 +165,18 @@ def test_a_bad_definition_fails_at_definition_time():
         Column("x", "varchar2", "typo")
     with pytest.raises(ValueError, match="not a column"):
         Table("t", "d", "results", (Column("season", "int", "s"),), key=("round",))
+
+
+def test_the_dictionary_command_prints_what_is_committed():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "f1lake.schema"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    assert out.stdout == (REPO / DOCS_PATH).read_text()
+    assert out.stderr == ""

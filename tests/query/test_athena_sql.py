@@ -110,3 +110,10 @@ def test_syntax_errors_say_where() -> None:
 def test_only_queries_run() -> None:
     with pytest.raises(QueryError, match="only queries"):
         query_body(parse_statement("DROP TABLE results"))
+
+
+def test_none_binds_null_for_any_declared_type() -> None:
+    sql = "-- @param season integer  Year, or NULL for all.\nSELECT CAST(? AS integer) AS season"
+    assert bind(sql, {"season": None}, parse_params(sql)).endswith(
+        "CAST(NULL AS integer) AS season"
+    )

@@ -1,0 +1,127 @@
+"""Run every check of ``sql/athena/checks`` and judge it: a check returns its violating rows.
+
+Locally the checks run on the local Athena (``f1lake.query``) in one session, so each table is
+read from S3 once per run however many checks use it. On AWS the same files run on Athena with
+``ExecutionParameters=["2023"]`` (or ``["NULL"]`` for every season) after the views of
+``sql/athena/views`` are created; the judging below is the same: zero rows is a pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from f1lake.query.athena import SQL_ROOT, QueryError
+from f1lake.query.engine import LocalSession
+from f1lake.settings import Settings
+
+CHECKS_DIR = SQL_ROOT / "checks"
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    violations: int
+    detail: str
+    sample: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ChecksFailed(Exception):
+    """One or more checks failed; ``results`` holds every result of the run."""
+
+    def __init__(self, results: Sequence[CheckResult]) -> None:
+        self.results = list(results)
+        failed = [r for r in self.results if not r.passed]
+        listing = ", ".join(f"{r.name} ({r.violations} violation(s))" for r in failed)
+        super().__init__(f"{len(failed)} data-quality check(s) failed: {listing}")
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.passed]
+
+
+def check_files(directory: Path = CHECKS_DIR) -> list[Path]:
+    return sorted(directory.glob("*.sql"))
+
+
+def describe(sql: str) -> str:
+    """The first sentence of a check's header: what it checks."""
+    lines = []
+    for line in sql.splitlines():
+        text = line.removeprefix("--").strip()
+        if not line.startswith("--") or (lines and text.startswith("Why:")):
+            break
+        lines.append(text.removeprefix("Check:").strip())
+    return " ".join(lines)
+
+
+def run_checks(settings: Settings, season: int | None = None) -> list[CheckResult]:
+    """Every check over the local lake (one season, or all with None)."""
+    with LocalSession(settings) as local:
+        return run_checks_in(local, season)
+
+
+def run_checks_in(
+    local: LocalSession, season: int | None = None, files: Iterable[Path] | None = None
+) -> list[CheckResult]:
+    """Every check in an open session (the tables it already holds are reused)."""
+    return [_run_one(local, path, season) for path in (files or check_files())]
+
+
+def _run_one(local: LocalSession, path: Path, season: int | None) -> CheckResult:
+    sql = path.read_text(encoding="utf-8")
+    what = describe(sql)
+    try:
+        df = local.run(sql, {"season": season})
+    except QueryError as exc:
+        return CheckResult(path.stem, False, 0, f"{what}; could not run: {exc}", [])
+    sample = [_plain(row) for row in df.head(SAMPLE_ROWS).to_dict("records")]
+    if df.empty:
+        return CheckResult(path.stem, True, 0, what, [])
+    return CheckResult(path.stem, False, len(df), f"{what}; e.g. {_row_text(sample[0])}", sample)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """JSON-friendly values (pandas NA and numpy scalars become None and Python numbers)."""
+    out = {}
+    for key, value in row.items():
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            out[key] = None
+        elif hasattr(value, "item"):
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row.items())
+
+
+def format_results(results: Sequence[CheckResult]) -> str:
+    """One PASS/FAIL line per check with its violation count; failures show an example."""
+    width = max((len(r.name) for r in results), default=0)
+    lines = []
+    for r in results:
+        status = "PASS" if r.passed else "FAIL"
+        line = f"{status}  {r.name:<{width}}  {r.violations} violation(s)"
+        if not r.passed:
+            line += f"  {r.detail.split('; ', 1)[-1]}"
+        lines.append(line)
+    failed = sum(not r.passed for r in results)
+    lines.append(f"{len(results) - failed} passed, {failed} failed")
+    return "\n".join(lines)
+
+
+def raise_on_failure(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """The results unchanged, or ChecksFailed when any failed (for DAG tasks)."""
+    if any(not r.passed for r in results):
+        raise ChecksFailed(results)
+    return list(results)

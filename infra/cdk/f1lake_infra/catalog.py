@@ -1,0 +1,110 @@
+"""Glue database + the crawler of ``glue/crawler.json`` (rendered by f1lake.catalog.definition,
+the same definition the local crawler applies: no second copy of targets or policies here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from f1lake.catalog.definition import create_crawler_kwargs
+from f1lake.settings import Settings
+
+DATABASE_DESCRIPTION = "f1lake processed tables (Parquet, partitioned by season)."
+
+
+def crawler_properties(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Pure: ``glue.create_crawler`` arguments -> ``CfnCrawler`` properties.
+
+    Every key must be mapped: a key added to crawler.json that this function does not know
+    fails the synth instead of being dropped silently.
+    """
+    rest = dict(kwargs)
+    props: dict[str, Any] = {
+        "name": rest.pop("Name"),
+        "role": rest.pop("Role"),
+        "database_name": rest.pop("DatabaseName"),
+        "targets": glue.CfnCrawler.TargetsProperty(
+            s3_targets=[
+                glue.CfnCrawler.S3TargetProperty(
+                    path=t["Path"],
+                    exclusions=list(t.get("Exclusions", [])) or None,
+                    sample_size=t.get("SampleSize"),
+                )
+                for t in rest.pop("Targets")["S3Targets"]
+            ]
+        ),
+    }
+    if "Description" in rest:
+        props["description"] = rest.pop("Description")
+    if "Schedule" in rest:
+        props["schedule"] = glue.CfnCrawler.ScheduleProperty(
+            schedule_expression=rest.pop("Schedule")
+        )
+    if "SchemaChangePolicy" in rest:
+        policy = rest.pop("SchemaChangePolicy")
+        props["schema_change_policy"] = glue.CfnCrawler.SchemaChangePolicyProperty(
+            update_behavior=policy.get("UpdateBehavior"),
+            delete_behavior=policy.get("DeleteBehavior"),
+        )
+    if "RecrawlPolicy" in rest:
+        props["recrawl_policy"] = glue.CfnCrawler.RecrawlPolicyProperty(
+            recrawl_behavior=rest.pop("RecrawlPolicy")["RecrawlBehavior"]
+        )
+    if "Configuration" in rest:
+        props["configuration"] = rest.pop("Configuration")
+    if "Tags" in rest:
+        props["tags"] = rest.pop("Tags")
+    if rest:
+        raise ValueError(
+            f"glue/crawler.json has field(s) the CDK app does not map yet: {', '.join(rest)}"
+        )
+    return props
+
+
+class Catalog(Construct):
+    def __init__(
+        self, scope: Construct, id_: str, *, database_name: str, processed_bucket: s3.IBucket
+    ) -> None:
+        super().__init__(scope, id_)
+        stack = Stack.of(self)
+        self.database_name = database_name
+        self.database = glue.CfnDatabase(
+            self,
+            "Database",
+            catalog_id=stack.account,
+            database_input=glue.CfnDatabase.DatabaseInputProperty(
+                name=database_name, description=DATABASE_DESCRIPTION
+            ),
+        )
+        self.crawler_role = iam.Role(
+            self,
+            "CrawlerRole",
+            assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSGlueServiceRole")
+            ],
+            description="f1lake Glue crawler: read the processed bucket, write the catalog",
+        )
+        processed_bucket.grant_read(self.crawler_role)
+        # Placeholders resolve from settings; the bucket name is a CDK token, the database a
+        # plain name (it also names the crawler).
+        kwargs = create_crawler_kwargs(
+            Settings(glue_database=database_name),
+            self.crawler_role.role_arn,
+            overrides={
+                "processed_bucket": processed_bucket.bucket_name,
+                "glue_database": database_name,
+            },
+        )
+        self.crawler = glue.CfnCrawler(self, "Crawler", **crawler_properties(kwargs))
+        self.crawler.node.add_dependency(self.database)
+        self.crawler_name: str = kwargs["Name"]
+        self.crawler_arn = stack.format_arn(
+            service="glue", resource="crawler", resource_name=self.crawler_name
+        )

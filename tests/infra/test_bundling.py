@@ -1,0 +1,65 @@
+"""The processor package: everything the handler imports is in the bundle or the layer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from f1lake.settings import PROJECT_ROOT
+
+pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")
+
+from f1lake_infra.bundling import (
+    BUNDLED_DISTRIBUTIONS,
+    CODE_PACKAGES,
+    LAYER_DISTRIBUTIONS,
+    pinned_requirements,
+)
+
+# Import what the handler imports (awswrangler, imported lazily by the store, is the layer
+# itself), then name the distribution of every third-party module.
+_PROBE = """
+import importlib.metadata as md, json, sys
+before = set(sys.modules)
+import lambda_processor.handler, f1lake.processing.store, f1lake.processing.processor
+tops = {m.split('.')[0] for m in set(sys.modules) - before}
+owners = md.packages_distributions()
+print(json.dumps(sorted({d for t in tops for d in owners.get(t, [])})))
+"""
+OPTIONAL = {"certifi"}
+"""botocore uses certifi when present and its own CA bundle otherwise."""
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def test_every_distribution_the_handler_imports_is_packaged():
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    imported = {_normal(d) for d in json.loads(done.stdout.strip().splitlines()[-1])}
+    provided = (
+        {_normal(d) for d in LAYER_DISTRIBUTIONS | set(BUNDLED_DISTRIBUTIONS)}
+        | {_normal(p) for p in CODE_PACKAGES}
+        | {"f1lake"}
+    )
+    assert imported, "the probe found no imports"
+    missing = sorted(imported - provided - OPTIONAL)
+    assert not missing, f"the Lambda would fail to import: {missing}"
+
+
+def test_bundled_dependencies_are_pinned_to_the_installed_versions():
+    from importlib import metadata
+
+    pins = dict(p.split("==") for p in pinned_requirements())
+    assert pins["pydantic-settings"] == metadata.version("pydantic-settings")
+    assert set(pins) == set(BUNDLED_DISTRIBUTIONS)
