@@ -43,6 +43,7 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.option("--season", type=int, default=2023, show_default=True, help="Season to backfill.")
+@click.option("--season-to", type=int, help="Backfill every season from --season to this one.")
 @click.option(
     "--csv-dir",
     type=click.Path(path_type=Path, file_okay=False),
