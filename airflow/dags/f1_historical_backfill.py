@@ -31,11 +31,8 @@ from airflow.sdk import Param, dag, task
 
 from f1lake.endpoints import INGESTED
 from f1lake.pipeline import steps
-from f1lake.pipeline.airflow_runtime import (
-    ledger_dsn_from_connection,
-    run_info,
-    settings_from_connections,
-)
+from f1lake.pipeline.airflow_runtime import ledger_dsn_from_connection, settings_from_connections
+from f1lake.pipeline.tasks import ingest, load
 
 CURRENT_SEASON = pendulum.now("UTC").year
 
@@ -81,41 +78,10 @@ def f1_historical_backfill() -> None:
             p.get("season_to"),
         )
 
-    @task(retries=2, retry_delay=pendulum.duration(minutes=1))
-    def ingest(endpoint: str, plan: dict[str, Any], **context: Any) -> dict[str, Any]:
-        dag_id, run_id = run_info(context)
-        return steps.ingest_endpoint(
-            settings_from_connections(),
-            ledger_dsn_from_connection(),
-            endpoint,
-            plan,
-            steps.RunInfo(dag_id, run_id),
-        )
-
-    @task
-    def await_processing(reports: list[dict[str, Any]]) -> dict[str, Any]:
-        return steps.await_processing(
-            settings_from_connections(), ledger_dsn_from_connection(), list(reports[:])
-        )
-
-    @task
-    def crawl(processed: dict[str, Any]) -> dict[str, Any]:
-        return steps.crawl(settings_from_connections())
-
-    @task
-    def summary(
-        plans: list[dict[str, Any]], reports: list[dict[str, Any]], crawled: dict[str, Any]
-    ) -> dict[str, Any]:
-        return steps.summarize(plans, list(reports[:]))
-
-    @task
-    def checks(summary: dict[str, Any]) -> dict[str, Any]:
-        return steps.run_checks(settings_from_connections(), summary["seasons"])
-
     planned = plan()
     # seasons x endpoints: one mapped task per (season, endpoint)
     reports = ingest.expand(endpoint=list(INGESTED), plan=planned)
-    checks(summary(planned, reports, crawl(await_processing(reports))))
+    load(planned, reports)
 
 
 dag_object = f1_historical_backfill()

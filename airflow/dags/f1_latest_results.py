@@ -22,11 +22,8 @@ from airflow.sdk import dag, task
 
 from f1lake.endpoints import INGESTED
 from f1lake.pipeline import steps
-from f1lake.pipeline.airflow_runtime import (
-    ledger_dsn_from_connection,
-    run_info,
-    settings_from_connections,
-)
+from f1lake.pipeline.airflow_runtime import ledger_dsn_from_connection, settings_from_connections
+from f1lake.pipeline.tasks import ingest, load
 
 
 @dag(
@@ -48,42 +45,11 @@ def f1_latest_results() -> None:
     def anything_new(plan: dict[str, Any]) -> bool:
         return not plan["up_to_date"]
 
-    @task(retries=2, retry_delay=pendulum.duration(minutes=1))
-    def ingest(endpoint: str, plan: dict[str, Any], **context: Any) -> dict[str, Any]:
-        dag_id, run_id = run_info(context)
-        return steps.ingest_endpoint(
-            settings_from_connections(),
-            ledger_dsn_from_connection(),
-            endpoint,
-            plan,
-            steps.RunInfo(dag_id, run_id),
-        )
-
-    @task
-    def await_processing(reports: list[dict[str, Any]]) -> dict[str, Any]:
-        return steps.await_processing(
-            settings_from_connections(), ledger_dsn_from_connection(), list(reports[:])
-        )
-
-    @task
-    def crawl(processed: dict[str, Any]) -> dict[str, Any]:
-        return steps.crawl(settings_from_connections())
-
-    @task
-    def summary(
-        plan: dict[str, Any], reports: list[dict[str, Any]], crawled: dict[str, Any]
-    ) -> dict[str, Any]:
-        return steps.summarize(plan, list(reports[:]))
-
-    @task
-    def checks(summary: dict[str, Any]) -> dict[str, Any]:
-        return steps.run_checks(settings_from_connections(), summary["seasons"])
-
     planned = plan()
     gate = anything_new(planned)
     reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
     gate >> reports
-    checks(summary(planned, reports, crawl(await_processing(reports))))
+    load(planned, reports)
 
 
 dag_object = f1_latest_results()
