@@ -35,11 +35,8 @@ from f1lake.ledger.connection import connect, normalise_dsn
 from f1lake.ledger.models import Absence, Event, EventKind, Ingestion, RaceRef, RaceRow, State
 from f1lake.ledger.plan import (
     Change,
-    FetchPlan,
     PayloadDecision,
     WritePlan,
-    is_completed,
-    plan_fetch,
     plan_writes,
 )
 from f1lake.ledger.schema import MigrationError, load_migrations, migrate
@@ -50,7 +47,6 @@ __all__ = [
     "Change",
     "Event",
     "EventKind",
-    "FetchPlan",
     "Ingestion",
     "Ledger",
     "MigrationError",
@@ -61,10 +57,8 @@ __all__ = [
     "UnknownRaceError",
     "WritePlan",
     "connect",
-    "is_completed",
     "load_migrations",
     "migrate",
     "normalise_dsn",
-    "plan_fetch",
     "plan_writes",
 ]

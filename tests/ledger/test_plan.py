@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from f1lake.ledger import Change, Ingestion, Ledger, RaceRef, State, plan_fetch, plan_writes
+from f1lake.ledger import Change, Ingestion, Ledger, RaceRef, State, plan_writes
 
 from .conftest import T0, key, sha
 
@@ -44,69 +44,6 @@ def _rounds(races) -> list[tuple[int, int]]:
     return [(r.season, r.round) for r in races]
 
 
-def test_missing_completed_races_are_fetched_and_future_ones_are_not():
-    current = [_ingestion(2023, 21, "lv"), _ingestion(2023, 22, "ad")]
-
-    plan = plan_fetch(SCHEDULE, current, endpoint="results", today=date(2024, 3, 10))
-
-    assert _rounds(plan.missing) == [(2024, 1), (2024, 2)]
-    assert _rounds(plan.settled) == [(2023, 21), (2023, 22)]
-    assert _rounds(plan.upcoming) == [(2024, 3)]
-    assert plan.recheck == ()
-    assert _rounds(plan.to_fetch) == [(2024, 1), (2024, 2)]
-    assert plan.seasons == (2024,)
-    assert plan.rounds(2024) == (1, 2)
-
-
-def test_race_day_counts_as_completed_unless_a_lag_is_asked_for():
-    race_day = date(2024, 3, 9)
-
-    assert (2024, 2) in _rounds(
-        plan_fetch(SCHEDULE, [], endpoint="results", today=race_day).missing
-    )
-    lagged = plan_fetch(SCHEDULE, [], endpoint="results", today=race_day, lag_days=1)
-    assert (2024, 2) in _rounds(lagged.upcoming)
-    with pytest.raises(ValueError, match="lag_days"):
-        plan_fetch(SCHEDULE, [], endpoint="results", today=race_day, lag_days=-1)
-
-
-def test_recent_races_are_rechecked_for_revisions():
-    current = [_ingestion(s, r, f"{s}-{r}") for s, r in _rounds(SCHEDULE[:4])]
-
-    plan = plan_fetch(
-        SCHEDULE,
-        current,
-        endpoint="results",
-        today=date(2024, 3, 25),
-        recheck_since=date(2024, 3, 1),
-    )
-
-    assert _rounds(plan.missing) == [(2024, 3)]
-    assert _rounds(plan.recheck) == [(2024, 1), (2024, 2)]
-    assert _rounds(plan.settled) == [(2023, 21), (2023, 22)]
-    assert plan.seasons == (2024,)
-
-
-def test_force_fetches_every_completed_race_but_never_future_ones():
-    current = [_ingestion(2023, 21, "lv")]
-
-    plan = plan_fetch(SCHEDULE, current, endpoint="results", today=date(2024, 3, 10), force=True)
-
-    assert _rounds(plan.to_fetch) == [(2023, 21), (2023, 22), (2024, 1), (2024, 2)]
-    assert _rounds(plan.upcoming) == [(2024, 3)]
-    assert plan.seasons == (2023, 2024)
-
-
-def test_ingestions_of_other_endpoints_do_not_count():
-    current = [_ingestion(2024, 1, "schedule", endpoint="races")]
-
-    plan = plan_fetch(SCHEDULE[2:], current, endpoint="results", today=date(2024, 3, 3))
-
-    assert _rounds(plan.missing) == [(2024, 1)]
-    with pytest.raises(ValueError, match="unknown endpoint"):
-        plan_fetch(SCHEDULE, [], endpoint="laps", today=date(2024, 3, 3))
-
-
 def test_fetched_payloads_are_new_changed_or_unchanged():
     current = [_ingestion(2024, 1, "r1"), _ingestion(2024, 2, "r2")]
     fetched = {(2024, 1): sha("r1"), (2024, 2): sha("r2-revised"), (2024, 3): sha("r3")}
@@ -140,15 +77,6 @@ def test_a_bad_fetched_hash_is_refused():
 
 def _run(ledger: Ledger, source: dict[int, str], today: date, minutes: int, run: str) -> list[str]:
     """One pipeline pass over season 2024 against ``source`` (round -> payload); the actions."""
-    plan = plan_fetch(
-        [r.ref for r in ledger.races(2024)],
-        ledger.ingestions(2024, "results"),
-        endpoint="results",
-        today=today,
-        recheck_since=date(2024, 3, 1),
-    )
-    if not plan.to_fetch:
-        return []
     # the season-wide fetch returns every race the source has results for
     fetched = {(2024, r): sha(p) for r, p in source.items()}
     writes = plan_writes(fetched, ledger.ingestions(2024, "results"), endpoint="results")
