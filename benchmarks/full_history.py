@@ -9,6 +9,8 @@ processed rows per table, and the data-quality check lines over the whole lake.
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +26,7 @@ def main() -> None:
     parser.add_argument("--to", dest="last", type=int, default=2025)
     parser.add_argument("--csv-dir", type=Path, default=SHARED_CSV)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop the local stack
 
     state = Path(tempfile.mkdtemp(prefix="f1lake-bench-"))
     settings = Settings(state_dir=state)

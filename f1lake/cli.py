@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +36,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, object]:
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
 def main(verbose: bool) -> None:
     """f1lake: a Formula 1 results lake on AWS, runnable end to end on one machine."""
+    # SIGTERM unwinds like Ctrl-C, so the local stack stops what it started (the embedded
+    # PostgreSQL is a child process that would otherwise outlive us).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
