@@ -142,6 +142,17 @@ STATUS = Endpoint(
     description="Finishing statuses of the season with their counts.",
 )
 
+SEASONS = Endpoint(
+    name="seasons",
+    path="seasons",
+    table_key="SeasonTable",
+    items_key="Seasons",
+    row_key=None,
+    scope="season",
+    selection="season",
+    description="Every season the API knows (validation only; not ingested).",
+)
+
 ENDPOINTS: dict[str, Endpoint] = {
     e.name: e
     for e in (

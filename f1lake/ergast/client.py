@@ -28,7 +28,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from f1lake.endpoints import RACES, Endpoint
+from f1lake.endpoints import RACES, SEASONS, Endpoint
 from f1lake.ergast.errors import (
     ApiRequestError,
     ApiUnavailableError,
@@ -47,16 +47,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 USER_AGENT = "f1lake (Formula 1 data pipeline; https://github.com/f1lake)"
-SEASONS = Endpoint(
-    name="seasons",
-    path="seasons",
-    table_key="SeasonTable",
-    items_key="Seasons",
-    row_key=None,
-    scope="season",
-    selection="season",
-    description="Every season the API knows.",
-)
 _SEASON_WORDS = frozenset({"current"})
 _ROUND_WORDS = frozenset({"last", "next"})
 _FETCH_TRIES = 2
