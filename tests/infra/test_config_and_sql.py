@@ -30,11 +30,31 @@ def test_context_from_the_command_line_is_coerced():
         ({"retainData": "maybe"}, "retainData"),
         ({"queueBatchSize": 50}, "queueBatchSize"),
         ({"glueDatabase": " "}, "glueDatabase"),
+        ({"logRetentionDays": 31}, "logRetentionDays"),
+        ({"rawTransitionStorageClass": "DEEP_ARCHIVE"}, "rawTransitionStorageClass"),
+        (
+            {"rawTransitionDays": 10, "rawTransitionStorageClass": "STANDARD_IA"},
+            "rawTransitionDays",
+        ),
+        ({"alarmEmail": "not-an-address"}, "alarmEmail"),
+        ({"airflowPrincipalArn": "mwaa-role"}, "airflowPrincipalArn"),
+        ({"stackPrefix": "1lake"}, "stackPrefix"),
+        ({"quicksight": "true"}, "quicksightPrincipalArn"),
+        ({"accessLogsDays": 0}, "accessLogsDays"),
     ],
 )
 def test_bad_context_values_are_rejected_naming_the_key(context, named):
     with pytest.raises(ConfigError, match=named):
         config_from_context(context)
+
+
+def test_defaults_are_the_documented_ones():
+    config = config_from_context({})
+    assert config.stack_prefix == "F1Lake"
+    assert (config.raw_transition_days, config.raw_transition_storage_class) == (90, "GLACIER_IR")
+    assert config.log_retention_days == 30
+    assert config.quicksight is False and config.alarm_email is None
+    assert config.airflow_principal_arn is None  # the account's principals may assume the role
 
 
 def _sql_tree(root: Path, files: dict[str, str]) -> Path:
@@ -52,7 +72,7 @@ def test_views_are_ordered_after_the_views_they_read(tmp_path):
             "views/c_top.sql": "-- View: top\nCREATE OR REPLACE VIEW c_top AS SELECT * FROM b_mid",
             "views/b_mid.sql": "CREATE OR REPLACE VIEW b_mid AS SELECT x FROM a_base JOIN races",
             "views/a_base.sql": "CREATE OR REPLACE VIEW a_base AS SELECT x FROM results",
-            "q.sql": "-- Season query.\n-- @param season integer  Year.\nSELECT ? AS season",
+            "q.sql": "-- Season query.\n-- @param season integer  Year.\nSELECT :season AS season",
         },
     )
     plans = view_plans(root)
@@ -66,14 +86,17 @@ def test_views_are_ordered_after_the_views_they_read(tmp_path):
         "views/c_top",
     ]
     assert sql_files(root)[0].description == "Season query."
+    # Saved queries hold Athena's native form: positional ? and the name of each.
+    assert sql_files(root)[0].text.endswith("SELECT ? AS season")
+    assert sql_files(root)[0].parameters == ("season",)
 
 
 def test_a_view_with_a_parameter_is_rejected(tmp_path):
     root = _sql_tree(
         tmp_path,
-        {"views/v.sql": "CREATE OR REPLACE VIEW v AS SELECT * FROM results WHERE season = ?"},
+        {"views/v.sql": "CREATE OR REPLACE VIEW v AS SELECT * FROM results WHERE season = :s"},
     )
-    with pytest.raises(ValueError, match=r"v\.sql: a view cannot take '\?' parameters"):
+    with pytest.raises(ValueError, match=r"v\.sql: a view cannot take parameters"):
         view_plans(root)
 
 

@@ -1,4 +1,4 @@
-"""The f1lake CDK app: every AWS resource of the pipeline, one construct per concern.
+"""The f1lake CDK app: every AWS resource of the pipeline, one stack per concern.
 
-The stack is `f1lake_infra.stack.F1LakeStack`; `infra/cdk/app.py` instantiates it.
+``f1lake_infra.stacks.build_stacks`` builds them; ``infra/cdk/app.py`` is the entry point.
 """

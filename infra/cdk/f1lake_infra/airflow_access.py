@@ -1,12 +1,78 @@
-"""What the Airflow DAGs need on AWS, as one managed policy to attach to the MWAA execution role
-or to the IAM user/role behind the docker-compose Airflow's ``aws_default`` connection."""
+"""What the Airflow DAGs may do on AWS, and the one place that lists every name they need.
+
+A managed policy (attach it to the MWAA execution role, or to the IAM user behind a
+docker-compose ``aws_default``) and a role with that policy, assumable by a configured principal
+(``airflowPrincipalArn``; the account's principals otherwise), for ``role_arn`` in
+``aws_default``. Least privilege, from what ``f1lake.pipeline`` calls:
+
+- ingest: ``PutObject`` under the raw key prefixes only (no read, no delete: raw is immutable
+  and the ledger, not S3, says what was ingested);
+- await processing: ``GetObject`` (GET/HEAD) on processed and quarantine objects, and
+  ``ListBucket`` so a missing key answers 404, not 403;
+- crawl: start and watch the one crawler;
+- checks (DuckDB over the catalog): read the database's tables and partitions.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+from f1lake_infra.catalog import glue_catalog_arns
+from f1lake_infra.config import DeployConfig
+from f1lake_infra.outputs import OUTPUT_VARIABLES
+from f1lake_infra.storage import raw_key_prefixes
+
+CATALOG_READ_ACTIONS = (
+    "glue:GetDatabase",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+)
+
+
+def airflow_statements(
+    stack: Stack,
+    *,
+    raw: s3.IBucket,
+    processed: s3.IBucket,
+    quarantine: s3.IBucket,
+    database_name: str,
+    crawler_arn: str,
+) -> list[iam.PolicyStatement]:
+    return [
+        iam.PolicyStatement(
+            sid="WriteRawObjects",
+            actions=["s3:PutObject"],
+            resources=[raw.arn_for_objects(f"{prefix}*") for prefix in raw_key_prefixes()],
+        ),
+        iam.PolicyStatement(
+            sid="ReadProcessingOutcomes",
+            actions=["s3:GetObject"],
+            resources=[processed.arn_for_objects("*"), quarantine.arn_for_objects("*")],
+        ),
+        iam.PolicyStatement(
+            sid="ListOutcomeBuckets",
+            actions=["s3:ListBucket", "s3:GetBucketLocation"],
+            resources=[processed.bucket_arn, quarantine.bucket_arn],
+        ),
+        iam.PolicyStatement(
+            sid="RunCrawler",
+            actions=["glue:StartCrawler", "glue:GetCrawler"],
+            resources=[crawler_arn],
+        ),
+        iam.PolicyStatement(
+            sid="ReadCatalog",
+            actions=list(CATALOG_READ_ACTIONS),
+            resources=glue_catalog_arns(stack, database_name),
+        ),
+    ]
 
 
 class AirflowAccess(Construct):
@@ -15,51 +81,81 @@ class AirflowAccess(Construct):
         scope: Construct,
         id_: str,
         *,
+        config: DeployConfig,
         raw_bucket: s3.IBucket,
         processed_bucket: s3.IBucket,
         quarantine_bucket: s3.IBucket,
-        queues: list[sqs.IQueue],
         crawler_arn: str,
     ) -> None:
         super().__init__(scope, id_)
+        stack = Stack.of(self)
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
             description="f1lake Airflow DAGs: write raw objects, watch processing, run the crawler",
-            statements=[
-                # Raw objects are written, never deleted (no s3:DeleteObject).
-                iam.PolicyStatement(
-                    sid="RawWrite",
-                    actions=["s3:PutObject", "s3:GetObject"],
-                    resources=[raw_bucket.arn_for_objects("*")],
-                ),
-                # Waiting for the processor: HEAD the Parquet file, read quarantine reasons.
-                iam.PolicyStatement(
-                    sid="ReadOutcomes",
-                    actions=["s3:GetObject"],
-                    resources=[
-                        processed_bucket.arn_for_objects("*"),
-                        quarantine_bucket.arn_for_objects("*"),
-                    ],
-                ),
-                iam.PolicyStatement(
-                    sid="ListBuckets",
-                    actions=["s3:ListBucket", "s3:GetBucketLocation"],
-                    resources=[
-                        raw_bucket.bucket_arn,
-                        processed_bucket.bucket_arn,
-                        quarantine_bucket.bucket_arn,
-                    ],
-                ),
-                iam.PolicyStatement(
-                    sid="QueueBacklog",
-                    actions=["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
-                    resources=[q.queue_arn for q in queues],
-                ),
-                iam.PolicyStatement(
-                    sid="RunCrawler",
-                    actions=["glue:StartCrawler", "glue:GetCrawler"],
-                    resources=[crawler_arn],
-                ),
-            ],
+            statements=airflow_statements(
+                stack,
+                raw=raw_bucket,
+                processed=processed_bucket,
+                quarantine=quarantine_bucket,
+                database_name=config.glue_database,
+                crawler_arn=crawler_arn,
+            ),
         )
+        principal: iam.IPrincipal = (
+            iam.ArnPrincipal(config.airflow_principal_arn)
+            if config.airflow_principal_arn
+            else iam.AccountRootPrincipal()
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=principal,
+            managed_policies=[self.policy],
+            max_session_duration=Duration.hours(1),
+            description="f1lake Airflow: assume it from aws_default (extra role_arn)",
+        )
+
+
+class AccessStack(Stack):
+    """Airflow's policy and role, and the outputs that fill Airflow's ``F1LAKE_*`` variables
+    (``infra/cdk/airflow_env.py`` turns them into an env file)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: DeployConfig,
+        raw_bucket: s3.IBucket,
+        processed_bucket: s3.IBucket,
+        quarantine_bucket: s3.IBucket,
+        queue_name: str,
+        crawler_name: str,
+        crawler_arn: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        self.airflow = AirflowAccess(
+            self,
+            "Airflow",
+            config=config,
+            raw_bucket=raw_bucket,
+            processed_bucket=processed_bucket,
+            quarantine_bucket=quarantine_bucket,
+            crawler_arn=crawler_arn,
+        )
+        values = {
+            "AwsRegion": self.region,
+            "RawBucket": raw_bucket.bucket_name,
+            "ProcessedBucket": processed_bucket.bucket_name,
+            "QuarantineBucket": quarantine_bucket.bucket_name,
+            "QueueName": queue_name,
+            "GlueDatabase": config.glue_database,
+            "GlueCrawler": crawler_name,
+            "AthenaWorkgroup": config.athena_workgroup,
+            "AirflowRoleArn": self.airflow.role.role_arn,
+            "AirflowPolicyArn": self.airflow.policy.managed_policy_arn,
+        }
+        for name, variable in OUTPUT_VARIABLES.items():
+            CfnOutput(self, name, value=values[name], description=variable)

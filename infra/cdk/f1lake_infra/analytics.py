@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
-from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import CfnOutput, CustomResource, Duration, Stack
 from aws_cdk import aws_athena as athena
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -18,10 +19,15 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from f1lake_infra.catalog import glue_catalog_arns
 from f1lake_infra.config import DeployConfig
+from f1lake_infra.monitoring import log_retention
 from f1lake_infra.sql_files import sql_files, view_plans
 
 ENGINE_VERSION = "Athena engine version 3"
+RESULTS_PREFIX = "results/"
+VIEWS_RUNTIME = lambda_.Runtime.PYTHON_3_14
+"""The views function needs boto3 only, so it follows the newest runtime cdk-nag knows."""
 VIEWS_FUNCTION_DIR = Path(__file__).resolve().parent / "views_function"
 
 
@@ -58,7 +64,7 @@ class Analytics(Construct):
                     selected_engine_version=ENGINE_VERSION
                 ),
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
-                    output_location=results_bucket.s3_url_for_object("results/"),
+                    output_location=results_bucket.s3_url_for_object(RESULTS_PREFIX),
                     encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
                         encryption_option="SSE_S3"
                     ),
@@ -97,7 +103,7 @@ class Analytics(Construct):
             self,
             "ViewsFunction",
             description="f1lake: create the Athena views of sql/athena/views",
-            runtime=lambda_.Runtime.PYTHON_3_11,
+            runtime=VIEWS_RUNTIME,
             handler="index.handler",
             code=lambda_.Code.from_asset(str(VIEWS_FUNCTION_DIR), exclude=["__pycache__", "*.pyc"]),
             timeout=Duration.minutes(10),
@@ -106,11 +112,16 @@ class Analytics(Construct):
                 "F1LAKE_ATHENA_WORKGROUP": config.athena_workgroup,
                 "F1LAKE_VIEWS": stack.to_json_string(views_env),
             },
-            log_group=logs.LogGroup(self, "ViewsLogs", retention=logs.RetentionDays.ONE_MONTH),
+            log_group=logs.LogGroup(self, "ViewsLogs", retention=log_retention(config)),
         )
         self._grant_view_creation(stack, database_name, results_bucket)
 
-        provider = cr.Provider(self, "ViewsProvider", on_event_handler=self.views_function)
+        provider = cr.Provider(
+            self,
+            "ViewsProvider",
+            on_event_handler=self.views_function,
+            log_group=logs.LogGroup(self, "ViewsProviderLogs", retention=log_retention(config)),
+        )
         view_text = "\n".join(f.text for f in files if f.name.startswith("views/"))
         self.views = CustomResource(
             self,
@@ -165,16 +176,59 @@ class Analytics(Construct):
                     "glue:CreateTable",
                     "glue:UpdateTable",
                 ],
-                resources=[
-                    stack.format_arn(service="glue", resource="catalog"),
-                    stack.format_arn(
-                        service="glue", resource="database", resource_name=database_name
-                    ),
-                    stack.format_arn(
-                        service="glue", resource="table", resource_name=f"{database_name}/*"
-                    ),
-                ],
+                resources=glue_catalog_arns(stack, database_name),
             )
         )
-        # Athena writes each query's result and metadata with the caller's permissions.
-        results_bucket.grant_read_write(fn)
+        for statement in results_statements(results_bucket):
+            fn.add_to_role_policy(statement)
+
+
+def results_statements(results_bucket: s3.IBucket) -> list[iam.PolicyStatement]:
+    """Athena writes a query's result and metadata with the caller's permissions."""
+    return [
+        iam.PolicyStatement(
+            sid="AthenaResultsBucket",
+            actions=["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+            resources=[results_bucket.bucket_arn],
+        ),
+        iam.PolicyStatement(
+            sid="AthenaResults",
+            actions=[
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:AbortMultipartUpload",
+                "s3:ListMultipartUploadParts",
+            ],
+            resources=[results_bucket.arn_for_objects(f"{RESULTS_PREFIX}*")],
+        ),
+    ]
+
+
+class AnalyticsStack(Stack):
+    """The Athena workgroup, the saved queries of sql/athena and the views."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: DeployConfig,
+        results_bucket: s3.IBucket,
+        crawler_name: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        self.analytics = Analytics(
+            self,
+            "Analytics",
+            config=config,
+            database_name=config.glue_database,
+            results_bucket=results_bucket,
+            crawler_name=crawler_name,
+        )
+        CfnOutput(
+            self,
+            "AthenaWorkgroup",
+            value=config.athena_workgroup,
+            description="F1LAKE_ATHENA_WORKGROUP",
+        )

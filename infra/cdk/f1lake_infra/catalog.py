@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import ArnFormat, CfnOutput, Stack
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -16,6 +16,22 @@ from f1lake.catalog.definition import create_crawler_kwargs
 from f1lake.settings import Settings
 
 DATABASE_DESCRIPTION = "f1lake processed tables (Parquet, partitioned by season)."
+CRAWLER_CATALOG_ACTIONS = (
+    "glue:GetDatabase",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:CreateTable",
+    "glue:UpdateTable",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+    "glue:CreatePartition",
+    "glue:BatchCreatePartition",
+    "glue:UpdatePartition",
+    "glue:BatchUpdatePartition",
+)
+"""What a crawler does to its one database: read, create and update tables and partitions. No
+deletes: crawler.json logs deletions (DeleteBehavior LOG) rather than applying them."""
 
 
 def crawler_properties(kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,6 +83,49 @@ def crawler_properties(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return props
 
 
+def glue_catalog_arns(stack: Stack, database_name: str) -> list[str]:
+    """The catalog, one database and its tables: the resources of Glue's table actions."""
+    return [
+        stack.format_arn(service="glue", resource="catalog"),
+        stack.format_arn(service="glue", resource="database", resource_name=database_name),
+        stack.format_arn(service="glue", resource="table", resource_name=f"{database_name}/*"),
+    ]
+
+
+def crawler_statements(
+    stack: Stack, database_name: str, processed: s3.IBucket
+) -> list[iam.PolicyStatement]:
+    return [
+        iam.PolicyStatement(
+            sid="CatalogTables",
+            actions=list(CRAWLER_CATALOG_ACTIONS),
+            resources=glue_catalog_arns(stack, database_name),
+        ),
+        iam.PolicyStatement(
+            sid="ReadProcessed",
+            actions=["s3:GetObject"],
+            resources=[processed.arn_for_objects("*")],
+        ),
+        iam.PolicyStatement(
+            sid="ListProcessed",
+            actions=["s3:ListBucket", "s3:GetBucketLocation"],
+            resources=[processed.bucket_arn],
+        ),
+        iam.PolicyStatement(
+            sid="CrawlerLogs",
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[
+                stack.format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name="/aws-glue/crawlers:*",
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+        ),
+    ]
+
+
 class Catalog(Construct):
     def __init__(
         self, scope: Construct, id_: str, *, database_name: str, processed_bucket: s3.IBucket
@@ -82,16 +141,16 @@ class Catalog(Construct):
                 name=database_name, description=DATABASE_DESCRIPTION
             ),
         )
+        # A scoped-down AWSGlueServiceRole (AWS's crawler guidance): this database's tables
+        # and partitions, the crawler's own log group, and read on the processed bucket.
         self.crawler_role = iam.Role(
             self,
             "CrawlerRole",
             assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSGlueServiceRole")
-            ],
             description="f1lake Glue crawler: read the processed bucket, write the catalog",
         )
-        processed_bucket.grant_read(self.crawler_role)
+        for statement in crawler_statements(stack, database_name, processed_bucket):
+            self.crawler_role.add_to_policy(statement)
         # Placeholders resolve from settings; the bucket name is a CDK token, the database a
         # plain name (it also names the crawler).
         kwargs = create_crawler_kwargs(
@@ -107,4 +166,29 @@ class Catalog(Construct):
         self.crawler_name: str = kwargs["Name"]
         self.crawler_arn = stack.format_arn(
             service="glue", resource="crawler", resource_name=self.crawler_name
+        )
+
+
+class CatalogStack(Stack):
+    """The Glue database and the crawler over the processed bucket."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        database_name: str,
+        processed_bucket: s3.IBucket,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        self.catalog = Catalog(
+            self, "Catalog", database_name=database_name, processed_bucket=processed_bucket
+        )
+        CfnOutput(self, "GlueDatabase", value=database_name, description="F1LAKE_GLUE_DATABASE")
+        CfnOutput(
+            self,
+            "GlueCrawler",
+            value=self.catalog.crawler_name,
+            description="the crawler the DAGs start (named by glue/crawler.json)",
         )

@@ -1,4 +1,8 @@
-"""Raw-bucket ObjectCreated events -> SQS queue (+ dead-letter queue), as the local stack does."""
+"""Raw-bucket ObjectCreated events -> SQS queue (+ dead-letter queue), as the local stack does.
+
+The notification is filtered to the raw key prefixes (one per ingested endpoint) and ``.json``,
+so nothing but raw objects of the pipeline's layout becomes work for the processor.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from constructs import Construct
 
 from f1lake.local.provision import MAX_RECEIVE_COUNT
 from f1lake_infra.config import DeployConfig
+from f1lake_infra.storage import raw_key_prefixes
 
 RAW_OBJECT_SUFFIX = ".json"
 """Only raw JSON objects are work for the processor (the local notification filters the same)."""
@@ -39,8 +44,10 @@ class RawEvents(Construct):
                 queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT
             ),
         )
-        raw_bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED,
-            s3n.SqsDestination(self.queue),
-            s3.NotificationKeyFilter(suffix=RAW_OBJECT_SUFFIX),
-        )
+        destination = s3n.SqsDestination(self.queue)
+        for prefix in raw_key_prefixes():
+            raw_bucket.add_event_notification(
+                s3.EventType.OBJECT_CREATED,
+                destination,
+                s3.NotificationKeyFilter(prefix=prefix, suffix=RAW_OBJECT_SUFFIX),
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import AssetHashType, BundlingOptions, Duration, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -13,6 +14,7 @@ from constructs import Construct
 from f1lake.settings import PROJECT_ROOT
 from f1lake_infra.bundling import LocalProcessorBundling
 from f1lake_infra.config import SDK_PANDAS_ACCOUNT, DeployConfig
+from f1lake_infra.monitoring import log_retention
 
 HANDLER = "lambda_processor.handler.handler"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -39,6 +41,36 @@ def processor_code() -> lambda_.Code:
         asset_hash_type=AssetHashType.OUTPUT,
         bundling=BundlingOptions(image=RUNTIME.bundling_image, local=LocalProcessorBundling()),
     )
+
+
+def processor_statements(
+    raw: s3.IBucket, processed: s3.IBucket, quarantine: s3.IBucket
+) -> list[iam.PolicyStatement]:
+    """Least privilege, action by action: raw is read-only (the immutable source of truth; the
+    processor lists an object's versions to converge on the newest); processed is read (the
+    provenance check) and written; quarantine records are read, written and cleared on success.
+    ``s3:ListBucket`` also makes a missing key a 404 rather than a 403, which the store expects.
+    """
+    return [
+        iam.PolicyStatement(
+            sid="ReadRaw", actions=["s3:GetObject"], resources=[raw.arn_for_objects("*")]
+        ),
+        iam.PolicyStatement(
+            sid="ListBuckets",
+            actions=["s3:ListBucket"],
+            resources=[raw.bucket_arn, processed.bucket_arn, quarantine.bucket_arn],
+        ),
+        iam.PolicyStatement(
+            sid="WriteProcessed",
+            actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+            resources=[processed.arn_for_objects("*")],
+        ),
+        iam.PolicyStatement(
+            sid="QuarantineRecords",
+            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            resources=[quarantine.arn_for_objects("*")],
+        ),
+    ]
 
 
 class Processor(Construct):
@@ -81,14 +113,10 @@ class Processor(Construct):
                 "F1LAKE_GLUE_DATABASE": glue_database,
                 "F1LAKE_ATHENA_WORKGROUP": athena_workgroup,
             },
-            log_group=logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH),
+            log_group=logs.LogGroup(self, "Logs", retention=log_retention(config)),
         )
-        # Least privilege: raw is read-only (it is the immutable source of truth); processed
-        # is read (convergence check) + put; quarantine is read, put and cleared on success.
-        raw_bucket.grant_read(self.function)
-        processed_bucket.grant_read(self.function)
-        processed_bucket.grant_put(self.function)
-        quarantine_bucket.grant_read_write(self.function)
+        for statement in processor_statements(raw_bucket, processed_bucket, quarantine_bucket):
+            self.function.add_to_role_policy(statement)
         self.function.add_event_source(
             sources.SqsEventSource(
                 queue,

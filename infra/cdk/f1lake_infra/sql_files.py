@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-import sqlglot
-from sqlglot.tokens import TokenType
-
-from f1lake.query.athena import READ_DIALECT, SQL_ROOT, load_views, table_refs
+from f1lake.query.athena import SQL_ROOT, load_views, placeholders, table_refs, to_athena
 
 NAME_LIMIT = 128
 DESCRIPTION_LIMIT = 1024
@@ -22,7 +19,10 @@ class SqlFile:
     """Path under sql/athena without ``.sql`` (``views/points_scale``): the saved query's name."""
     path: Path
     text: str
+    """Athena's native form: each ``:name`` of the file is a positional ``?``."""
     description: str
+    parameters: tuple[str, ...] = ()
+    """The parameter of each ``?`` in order: what ``ExecutionParameters`` must hold."""
 
 
 @dataclass(frozen=True)
@@ -56,22 +56,22 @@ def sql_files(root: Path = SQL_ROOT) -> list[SqlFile]:
         text = path.read_text(encoding="utf-8")
         if not text.strip():
             raise ValueError(f"{path} is empty")
-        files.append(SqlFile(name, path, text, _description(text, name)))
+        native = to_athena(text)
+        files.append(SqlFile(name, path, native.sql, _description(text, name), native.names))
     if not files:
         raise ValueError(f"no SQL files under {root}")
     return files
 
 
 def placeholder_count(sql: str) -> int:
-    tokens = sqlglot.Dialect.get_or_raise(READ_DIALECT).tokenize(sql)
-    return sum(1 for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?")
+    return len(placeholders(sql))
 
 
 def view_plans(root: Path = SQL_ROOT) -> list[ViewPlan]:
     """The views of ``root/views`` in creation order (dependencies first).
 
-    A view cannot take execution parameters (Athena has nowhere to bind them), so a ``?``
-    in a view file is an error here rather than a failed deployment.
+    A view cannot take execution parameters (Athena has nowhere to bind them), so a
+    ``:name`` in a view file is an error here rather than a failed deployment.
     """
     views = load_views(root / "views")
     deps: dict[str, set[str]] = {}
@@ -79,7 +79,7 @@ def view_plans(root: Path = SQL_ROOT) -> list[ViewPlan]:
     for name, view in views.items():
         if placeholder_count(view.path.read_text(encoding="utf-8")):
             raise ValueError(
-                f"{view.path}: a view cannot take '?' parameters; filter in the query that "
+                f"{view.path}: a view cannot take parameters; filter in the query that "
                 "reads the view instead"
             )
         refs = {t.name.lower() for t in table_refs(view.body)}

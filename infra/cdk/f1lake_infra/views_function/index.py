@@ -92,7 +92,7 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     workgroup = os.environ["F1LAKE_ATHENA_WORKGROUP"]
     physical_id = f"{database}-views"
     if event.get("RequestType") == "Delete":
-        # The views live in the stack's Glue database, which goes with the stack.
+        # The views live in the catalog stack's Glue database, which goes with that stack.
         return {"PhysicalResourceId": event.get("PhysicalResourceId", physical_id)}
     outcome = apply_views(
         json.loads(os.environ["F1LAKE_VIEWS"]),

@@ -1,0 +1,143 @@
+"""cdk-nag's AwsSolutions pack over every stack, and every accepted finding with its reason.
+
+This table is the one place suppressions live; infra/cdk/README.md summarises it (a test keeps
+the two in step). A suppression names the rule, the stacks, and, where it can, the exact
+resource path and the finding (``applies_to``, a regex over cdk-nag's finding id), so a new
+finding of the same rule elsewhere still fails the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Aspects, Stack
+from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions, RegexAppliesTo
+from constructs import Construct
+
+from f1lake_infra.stacks import F1LakeStacks
+
+_BUCKET_ARN = r"(<Buckets\w+\.Arn>|\w+:ExportsOutputFnGetAttBuckets\w+)"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule: str
+    reason: str
+    stacks: tuple[str, ...]
+    """Fields of ``F1LakeStacks`` it applies to (an absent opt-in stack is skipped)."""
+    path: str | None = None
+    """Construct path under the stack; None: anywhere in the stack."""
+    applies_to: tuple[str, ...] = ()
+    """Regexes over the finding (e.g. ``Resource::<BucketsRaw.Arn>/*``); empty: the rule."""
+
+
+SUPPRESSIONS: tuple[Suppression, ...] = (
+    Suppression(
+        "AwsSolutions-S1",
+        "Athena query results are a 30-day cache written and read only through the workgroup; "
+        "access logs would mostly record Athena's own reads. The data buckets are logged.",
+        ("storage",),
+        path="Buckets/AthenaResults/Resource",
+    ),
+    Suppression(
+        "AwsSolutions-L1",
+        "The processor runs Python 3.11 to match the AWS SDK for pandas layer it uses "
+        "(AWSSDKPandas-Python311) and the interpreter the tests run; runtime, layer and bundle "
+        "platform move together (see bundling.py).",
+        ("processing",),
+        path="Processor/Function/Resource",
+    ),
+    Suppression(
+        "AwsSolutions-IAM4",
+        "AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch logs; it is "
+        "the managed policy CDK attaches to every function role, including CDK's own "
+        "custom-resource handlers (bucket notifications, the views provider).",
+        ("processing", "analytics"),
+        applies_to=(
+            r"^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            r"AWSLambdaBasicExecutionRole$",
+        ),
+    ),
+    Suppression(
+        "AwsSolutions-IAM5",
+        "Object-level S3 actions need object ARNs: each grant is a whole bucket dedicated to "
+        "one kind of data (processed, quarantine), a fixed prefix of one (Athena's results/), "
+        "or one of the raw key prefixes '<endpoint>/season=' (Airflow's writes). The actions "
+        "are listed one by one, with no wildcard.",
+        ("processing", "catalog", "analytics", "access", "quicksight"),
+        applies_to=(rf"^Resource::{_BUCKET_ARN}/([\w=/-]*)\*$",),
+    ),
+    Suppression(
+        "AwsSolutions-IAM5",
+        "The tables of the one Glue database: the crawler creates them by name at run time "
+        "(one per processed table), and the views, checks and dashboards read them all.",
+        ("catalog", "analytics", "access", "quicksight"),
+        applies_to=(
+            r"^Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:"
+            r"table/[\w-]+/\*$",
+        ),
+    ),
+    Suppression(
+        "AwsSolutions-IAM5",
+        "Glue writes a crawler's logs to streams it names at run time, in the fixed log group "
+        "/aws-glue/crawlers.",
+        ("catalog",),
+        path="Catalog/CrawlerRole/DefaultPolicy/Resource",
+        applies_to=(
+            r"^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:"
+            r"log-group:/aws-glue/crawlers:\*$",
+        ),
+    ),
+    Suppression(
+        "AwsSolutions-IAM5",
+        "CDK's custom-resource Provider framework invokes any version of the views function "
+        "(<function ARN>:*); the function is the only resource.",
+        ("analytics",),
+        path="Analytics/ViewsProvider/framework-onEvent/ServiceRole/DefaultPolicy/Resource",
+        applies_to=(r"^Resource::<AnalyticsViewsFunction\w+\.Arn>:\*$",),
+    ),
+    Suppression(
+        "AwsSolutions-GL1",
+        "The crawler's CloudWatch logs hold table and partition names, no data; encrypting "
+        "them needs a security configuration with a customer-managed KMS key (about $1 a "
+        "month) that would protect nothing sensitive.",
+        ("catalog",),
+        path="Catalog/Crawler",
+    ),
+    Suppression(
+        "AwsSolutions-IAM5",
+        "QuickSight's Athena role: Athena's list calls (ListDataCatalogs, ListWorkGroups) and "
+        "QuickSight's lookup of the workgroup's catalog take no resource ARN.",
+        ("quicksight",),
+        path="QuickSightAthenaRole/DefaultPolicy/Resource",
+        applies_to=(r"^Resource::\*$",),
+    ),
+)
+
+
+def _nag_suppression(s: Suppression) -> NagPackSuppression:
+    return NagPackSuppression(
+        id=s.rule,
+        reason=s.reason,
+        applies_to=[RegexAppliesTo(regex=f"/{pattern}/") for pattern in s.applies_to] or None,
+    )
+
+
+def apply_suppressions(stacks: F1LakeStacks) -> None:
+    for s in SUPPRESSIONS:
+        for field in s.stacks:
+            stack: Stack | None = getattr(stacks, field)
+            if stack is None:
+                continue
+            if s.path is None:
+                NagSuppressions.add_stack_suppressions(stack, [_nag_suppression(s)])
+            else:
+                NagSuppressions.add_resource_suppressions_by_path(
+                    stack, f"/{stack.node.path}/{s.path}", [_nag_suppression(s)]
+                )
+
+
+def apply_nag(scope: Construct, stacks: F1LakeStacks) -> None:
+    """Suppress the accepted findings, then check every stack (errors fail ``cdk synth``)."""
+    apply_suppressions(stacks)
+    Aspects.of(scope).add(AwsSolutionsChecks(verbose=True))

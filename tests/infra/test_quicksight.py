@@ -1,0 +1,341 @@
+"""QuickSight: opt-in stack built from dashboards/season.json and the season queries of
+sql/athena, and the pure mapping of the spec's visuals to QuickSight's."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from f1lake.dashboard.spec import SPEC_PATH, load_spec, parse_spec
+from f1lake.query.athena import SQL_ROOT, placeholders
+from tests.infra.conftest import QUICKSIGHT_PRINCIPAL, logical_id, of_type, only
+
+pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")
+
+from f1lake_infra.config import config_from_context
+from f1lake_infra.quicksight import default_season
+from f1lake_infra.quicksight_datasets import (
+    DatasetError,
+    SeasonQuery,
+    describe_columns,
+    quicksight_sql,
+    quicksight_type,
+    season_queries,
+)
+from f1lake_infra.quicksight_visuals import (
+    DatasetRef,
+    VisualError,
+    dashboard_definition,
+    top_series_filter,
+    visual_definition,
+)
+
+SPEC = load_spec()
+
+
+def _datasets(synth):
+    return {
+        d["Properties"]["Name"].removeprefix("f1lake "): d["Properties"]
+        for d in of_type(synth.resources("quicksight"), "AWS::QuickSight::DataSet").values()
+    }
+
+
+def test_the_data_source_is_athena_on_the_workgroup_with_its_own_role(synth):
+    qs = synth.stack("quicksight")
+    source = only(synth.resources("quicksight"), "AWS::QuickSight::DataSource")
+    assert source["Type"] == "ATHENA"
+    athena = source["DataSourceParameters"]["AthenaParameters"]
+    assert athena["WorkGroup"] == synth.config.athena_workgroup
+    assert athena["RoleArn"] == {"Fn::GetAtt": [logical_id(qs, qs.role), "Arn"]}
+    assert source["SslProperties"] == {"DisableSsl": False}
+    assert [p["Principal"] for p in source["Permissions"]] == [QUICKSIGHT_PRINCIPAL]
+
+
+def test_a_direct_query_dataset_per_season_query_with_the_season_as_parameter(synth):
+    datasets = _datasets(synth)
+    files = season_queries("season")
+    assert set(datasets) == set(files)
+    assert set(SPEC.queries()) | {SPEC.parameter.values_query} <= set(datasets)
+    source_id = logical_id(synth.stack("quicksight"), synth.stack("quicksight").data_source)
+    for name, props in datasets.items():
+        assert props["ImportMode"] == "DIRECT_QUERY", name
+        ((_, table),) = props["PhysicalTableMap"].items()
+        sql = table["CustomSql"]
+        assert sql["DataSourceArn"] == {"Fn::GetAtt": [source_id, "Arn"]}
+        assert sql["SqlQuery"] == quicksight_sql(files[name])
+        takes_season = bool(files[name].parameters)
+        assert ("<<$season>>" in sql["SqlQuery"]) == takes_season, name
+        assert not placeholders(sql["SqlQuery"].replace("<<$season>>", "1")), name
+        if takes_season:
+            ((param,),) = [[p["IntegerDatasetParameter"] for p in props["DatasetParameters"]]]
+            assert param["Name"] == "season"
+            assert param["DefaultValues"] == {
+                "StaticValues": [synth.stack("quicksight").default_season]
+            }
+        else:
+            assert "DatasetParameters" not in props, name
+        columns = {c["Name"]: c["Type"] for c in sql["Columns"]}
+        for visual_column in SPEC.columns_of(name):
+            assert visual_column in columns, (name, visual_column)
+    standings = {
+        c["Name"]: c["Type"]
+        for c in _datasets(synth)["standings"]["PhysicalTableMap"].popitem()[1]["CustomSql"][
+            "Columns"
+        ]
+    }
+    assert standings["points"] == "DECIMAL" and standings["driver_name"] == "STRING"
+    assert standings["position"] == "INTEGER" and standings["wins"] == "INTEGER"
+
+
+def test_the_dashboard_is_season_json(synth):
+    qs = synth.stack("quicksight")
+    dashboard = only(synth.resources("quicksight"), "AWS::QuickSight::Dashboard")
+    definition = dashboard["Definition"]
+    assert dashboard["Name"] == SPEC.title
+    assert [s["SheetId"] for s in definition["Sheets"]] == [s.id for s in SPEC.sheets]
+    for sheet, spec_sheet in zip(definition["Sheets"], SPEC.sheets, strict=True):
+        kinds = [(next(iter(v)), next(iter(v.values()))["VisualId"]) for v in sheet["Visuals"]]
+        expected = {"line": "LineChartVisual", "bar": "BarChartVisual", "table": "TableVisual"}
+        assert kinds == [(expected[v.type], v.id) for v in spec_sheet.visuals]
+        (control,) = sheet["ParameterControls"]
+        assert control["Dropdown"]["SourceParameterName"] == "season"
+        assert control["Dropdown"]["SelectableValues"]["LinkToDataSetColumn"] == {
+            "DataSetIdentifier": SPEC.parameter.values_query,
+            "ColumnName": "season",
+        }
+    (param,) = definition["ParameterDeclarations"]
+    mapped = {
+        m["DataSetIdentifier"]
+        for m in param["IntegerParameterDeclaration"]["MappedDataSetParameters"]
+    }
+    assert mapped == set(SPEC.queries())  # every visual follows the season selector
+    declared = {
+        d["Identifier"]: d["DataSetArn"] for d in definition["DataSetIdentifierDeclarations"]
+    }
+    assert set(declared) == set(SPEC.queries()) | {SPEC.parameter.values_query}
+    assert declared["standings"] == {
+        "Fn::GetAtt": [logical_id(qs, qs.datasets["standings"]), "Arn"]
+    }
+    assert [p["Principal"] for p in dashboard["Permissions"]] == [QUICKSIGHT_PRINCIPAL]
+
+
+def test_no_quicksight_without_the_flag():
+    from tests.infra.conftest import build_app
+
+    stacks, config = build_app()
+    assert config.quicksight is False
+    assert stacks.quicksight is None
+    kinds = {type(c).__module__ for stack in stacks.all() for c in stack.node.find_all()}
+    assert not [k for k in kinds if "quicksight" in k]
+
+
+def test_the_flag_needs_a_principal():
+    from f1lake_infra.config import ConfigError
+
+    with pytest.raises(ConfigError, match="quicksightPrincipalArn"):
+        config_from_context({"quicksight": "true"})
+    with pytest.raises(ConfigError, match="quicksightPrincipalArn"):
+        config_from_context({"quicksight": "true", "quicksightPrincipalArn": "alice"})
+
+
+def test_default_season_prefers_context_then_spec_then_last_year():
+    today = date(2026, 3, 1)
+    assert default_season(config_from_context({}), SPEC, today) == 2025  # spec says "latest"
+    fixed = parse_spec({**_raw_spec(), "parameter": {**_raw_spec()["parameter"], "default": 2021}})
+    assert default_season(config_from_context({}), fixed, today) == 2021
+    ctx = config_from_context({"quicksightDefaultSeason": "1988"})
+    assert default_season(ctx, fixed, today) == 1988
+
+
+def _raw_spec():
+    import json
+
+    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+# --- pure mapping -----------------------------------------------------------------------
+
+
+def _query(tmp_path: Path, text: str) -> SeasonQuery:
+    path = tmp_path / "q.sql"
+    path.write_text(text, encoding="utf-8")
+    return SeasonQuery("q", path, text, tuple(dict.fromkeys(p.name for p in placeholders(text))))
+
+
+def test_custom_sql_takes_the_season_as_a_dataset_parameter(tmp_path):
+    q = _query(
+        tmp_path,
+        "-- Wins of a season.\n-- @param season integer  Year.\n"
+        "SELECT driver_id, ':season' AS label -- not :season here\n"
+        "FROM results WHERE CAST(season AS integer) = :season AND round > :season - 100;\n",
+    )
+    sql = quicksight_sql(q)
+    assert sql == (
+        "SELECT driver_id, ':season' AS label -- not :season here\n"
+        "FROM results WHERE CAST(season AS integer) = <<$season>> AND round > <<$season>> - 100\n"
+    )
+
+
+def test_custom_sql_without_a_body_is_refused(tmp_path):
+    with pytest.raises(DatasetError, match=r"q\.sql: no SQL"):
+        quicksight_sql(_query(tmp_path, "-- only a header\n-- Parameters: none.\n"))
+
+
+def test_season_queries_are_top_level_files_taking_only_the_season(tmp_path):
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "v.sql").write_text("CREATE VIEW v AS SELECT 1", encoding="utf-8")
+    (tmp_path / "a.sql").write_text("SELECT :season AS s", encoding="utf-8")
+    (tmp_path / "b.sql").write_text("SELECT 1 AS one", encoding="utf-8")
+    (tmp_path / "c.sql").write_text("SELECT :driver AS d, :season AS s", encoding="utf-8")
+    found = season_queries("season", tmp_path)
+    assert sorted(found) == ["a", "b"]
+    assert found["a"].parameters == ("season",) and found["b"].parameters == ()
+
+
+@pytest.mark.parametrize(
+    ("duck", "quick"),
+    [
+        ("INTEGER", "INTEGER"),
+        ("HUGEINT", "INTEGER"),
+        ("DECIMAL(38,0)", "INTEGER"),
+        ("DECIMAL(10,3)", "DECIMAL"),
+        ("DOUBLE", "DECIMAL"),
+        ("VARCHAR", "STRING"),
+        ("DATE", "DATETIME"),
+        ("TIMESTAMP WITH TIME ZONE", "DATETIME"),
+        ("BOOLEAN", "BOOLEAN"),
+    ],
+)
+def test_result_types_map_to_quicksight_column_types(duck, quick):
+    assert quicksight_type(duck) == quick
+
+
+def test_an_unmappable_type_is_named():
+    with pytest.raises(DatasetError, match="INTEGER\\[\\]"):
+        quicksight_type("INTEGER[]")
+
+
+def test_columns_are_described_offline_from_the_schema(tmp_path):
+    q = _query(
+        tmp_path,
+        "SELECT CAST(season AS integer) AS season, driver_id, sum(points) AS points, count(*) AS n\n"
+        "FROM results WHERE CAST(season AS integer) = :season GROUP BY 1, 2\n",
+    )
+    columns = describe_columns([q], "season", 2023)["q"]
+    assert columns == {
+        "season": "INTEGER",
+        "driver_id": "STRING",
+        "points": "DECIMAL",
+        "n": "INTEGER",
+    }
+    bad = _query(tmp_path, "SELECT nope FROM results WHERE season = :season")
+    with pytest.raises(DatasetError, match=r"q\.sql: cannot describe"):
+        describe_columns([bad], "season", 2023)
+
+
+def _ref(name, columns, params=("season",)):
+    return DatasetRef(name, f"arn:{name}", columns, params)
+
+
+def _spec(visuals):
+    return parse_spec(
+        {
+            "id": "s",
+            "title": "S",
+            "parameter": {"name": "season", "type": "integer", "values_query": "seasons"},
+            "sheets": [{"id": "one", "title": "One", "visuals": visuals}],
+        }
+    )
+
+
+LINE = {"id": "prog", "title": "P", "type": "line", "query": "progression", "x": "round",
+        "y": ["points"], "series": "driver_name", "top_series": 5}  # fmt: skip
+BAR = {"id": "wins", "title": "W", "type": "bar", "query": "wins", "x": "driver_name",
+       "y": ["wins", "podiums"]}  # fmt: skip
+TABLE = {"id": "tab", "title": "T", "type": "table", "query": "standings",
+         "columns": ["position", "driver_name"]}  # fmt: skip
+REFS = {
+    "progression": _ref(
+        "progression", {"round": "INTEGER", "points": "DECIMAL", "driver_name": "STRING"}
+    ),
+    "wins": _ref("wins", {"driver_name": "STRING", "wins": "INTEGER", "podiums": "INTEGER"}),
+    "standings": _ref("standings", {"position": "INTEGER", "driver_name": "STRING"}),
+    "seasons": _ref("seasons", {"season": "INTEGER", "races": "INTEGER"}, ()),
+}
+
+
+def test_a_line_visual_plots_each_series_over_x_and_keeps_the_top_ones():
+    spec = _spec([LINE])
+    (visual,) = spec.sheets[0].visuals
+    line = visual_definition(visual, REFS["progression"])["LineChartVisual"]
+    wells = line["ChartConfiguration"]["FieldWells"]["LineChartAggregatedFieldWells"]
+    assert wells["Category"][0]["NumericalDimensionField"]["Column"]["ColumnName"] == "round"
+    assert wells["Values"][0]["NumericalMeasureField"]["AggregationFunction"] == {
+        "SimpleNumericalAggregation": "SUM"
+    }
+    assert wells["Colors"][0]["CategoricalDimensionField"]["Column"]["ColumnName"] == "driver_name"
+    assert (
+        line["ChartConfiguration"]["SortConfiguration"]["CategorySort"][0]["FieldSort"]["Direction"]
+        == "ASC"
+    )
+    group = top_series_filter(visual, REFS["progression"], "one")
+    top = group["Filters"][0]["TopBottomFilter"]
+    assert top["Limit"] == 5 and top["Column"]["ColumnName"] == "driver_name"
+    assert top["AggregationSortConfigurations"][0]["Column"]["ColumnName"] == "points"
+    assert group["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"] == [
+        {"SheetId": "one", "Scope": "SELECTED_VISUALS", "VisualIds": ["prog"]}
+    ]
+
+
+def test_a_bar_visual_clusters_its_measures_and_a_table_lists_its_columns():
+    spec = _spec([BAR, TABLE])
+    bar_visual, table_visual = spec.sheets[0].visuals
+    bar = visual_definition(bar_visual, REFS["wins"])["BarChartVisual"]["ChartConfiguration"]
+    wells = bar["FieldWells"]["BarChartAggregatedFieldWells"]
+    assert [w["NumericalMeasureField"]["Column"]["ColumnName"] for w in wells["Values"]] == [
+        "wins",
+        "podiums",
+    ]
+    assert (
+        wells["Category"][0]["CategoricalDimensionField"]["Column"]["ColumnName"] == "driver_name"
+    )
+    assert bar["BarsArrangement"] == "CLUSTERED"
+    table = visual_definition(table_visual, REFS["standings"])["TableVisual"]["ChartConfiguration"]
+    values = table["FieldWells"]["TableUnaggregatedFieldWells"]["Values"]
+    assert [v["Column"]["ColumnName"] for v in values] == ["position", "driver_name"]
+    assert top_series_filter(bar_visual, REFS["wins"], "one") is None
+
+
+def test_a_column_the_query_does_not_return_is_named():
+    spec = _spec([{**TABLE, "columns": ["position", "team"]}])
+    with pytest.raises(VisualError, match=r"'tab' reads column 'team'.*'standings'"):
+        visual_definition(spec.sheets[0].visuals[0], REFS["standings"])
+
+
+def test_the_definition_maps_the_parameter_to_every_dataset_that_takes_it():
+    spec = _spec([LINE, BAR, TABLE])
+    definition = dashboard_definition(spec, REFS, 2024)
+    (param,) = definition["ParameterDeclarations"]
+    declaration = param["IntegerParameterDeclaration"]
+    assert declaration["DefaultValues"] == {"StaticValues": [2024]}
+    assert [m["DataSetIdentifier"] for m in declaration["MappedDataSetParameters"]] == [
+        "progression", "wins", "standings"
+    ]  # fmt: skip
+    assert len(definition["FilterGroups"]) == 1
+    layout = definition["Sheets"][0]["Layouts"][0]["Configuration"]["GridLayout"]["Elements"]
+    assert [e["ElementId"] for e in layout] == ["one-season", "prog", "wins", "tab"]
+    without_seasons = {k: v for k, v in REFS.items() if k != "seasons"}
+    with pytest.raises(VisualError, match="seasons"):
+        dashboard_definition(spec, without_seasons, 2024)
+
+
+def test_the_repository_spec_maps_onto_the_repository_queries():
+    """Every visual of dashboards/season.json reads columns its query returns."""
+    files = season_queries(SPEC.parameter.name, SQL_ROOT)
+    wanted = [*SPEC.queries(), SPEC.parameter.values_query]
+    columns = describe_columns([files[q] for q in wanted], "season", 2023)
+    refs = {q: DatasetRef(q, f"arn:{q}", columns[q], files[q].parameters) for q in wanted}
+    definition = dashboard_definition(SPEC, refs, 2023)
+    assert sum(len(s["Visuals"]) for s in definition["Sheets"]) == len(list(SPEC.visuals()))
