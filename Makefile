@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 SEASON ?= 2023
 
-.PHONY: help install run test lint format check-lock replay-api docs clean
+.PHONY: help install run test lint format check-lock replay-api docs clean dashboard
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ format: install ## Apply ruff fixes and formatting
 
 replay-api: install ## Serve an Ergast CSV dump offline: make replay-api CSV=../shared/data/ergast-csv
 	$(UV) run f1lake replay-api --csv-dir $(CSV)
+
+dashboard: install ## Season dashboard HTML from the lake of `f1lake up`: make dashboard ARGS="--serve"
+	$(UV) run f1lake dashboard $(ARGS)
 
 docs: install ## Regenerate the data dictionary docs/tables.md from the schema module
 	$(UV) run python -m f1lake.schema > docs/tables.md

@@ -1,8 +1,9 @@
 """Run every check of ``sql/athena/checks`` and judge it: a check returns its violating rows.
 
 Locally the checks run on the local Athena (``f1lake.query``) in one session, so each table is
-read from S3 once per run however many checks use it. On AWS the same files run on Athena with
-``ExecutionParameters=["2023"]`` (or ``["NULL"]`` for every season) after the views of
+read from S3 once per run however many checks use it. On AWS the same files run on Athena in
+their native form (``f1lake.query.athena.execution_parameters``: ``:season`` becomes ``?`` with
+``ExecutionParameters=["2023"]``, or ``["NULL"]`` for every season) after the views of
 ``sql/athena/views`` are created; the judging below is the same: zero rows is a pass.
 """
 

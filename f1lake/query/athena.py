@@ -1,13 +1,15 @@
 """Athena SQL, made runnable on DuckDB: header parameters, safe binding, transpiling.
 
-Queries in ``sql/athena`` use Athena's own execution parameters (``?``, positional), so the same
-text runs in the Athena console, as a CDK saved query and locally. Each file names its
-parameters in order in its header::
+Queries in ``sql/athena`` name their parameters (``:season``) and declare them in the header::
 
     -- @param season integer  Championship year, e.g. 2023.
 
+Athena itself only knows positional ``?`` execution parameters, so ``to_athena`` rewrites a
+file into that native form (``?`` per occurrence, plus the ordered names) for saved queries and
+``StartQueryExecution``; ``execution_parameters`` renders the values in that order.
+
 Binding never pastes user text into SQL: each value is checked against the declared type and
-turned into a literal by sqlglot's generator, then spliced in place of its ``?`` token.
+turned into a literal by sqlglot's generator, then spliced in place of its ``:name`` token.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from f1lake.settings import PROJECT_ROOT
 
@@ -145,47 +147,147 @@ def literal(value: object, type_: str | None = None, name: str = "?") -> exp.Exp
     raise ParameterError(f"parameter {name!r}: unsupported type {type_!r}")
 
 
-def bind(sql: str, params: Mapping[str, object] | None, specs: Sequence[ParamSpec] = ()) -> str:
-    """Replace each ``?`` with the literal of its parameter (declared order, else dict order)."""
-    params = dict(params or {})
+_NAME = re.compile(r"^[A-Za-z_]\w*$")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """One ``:name`` in a SQL text: its name and the character span it covers."""
+
+    name: str
+    start: int
+    end: int  # exclusive
+
+
+@dataclass(frozen=True)
+class AthenaQuery:
+    """A query in Athena's native form: positional ``?`` and the parameter name of each."""
+
+    sql: str
+    names: tuple[str, ...]
+
+
+def _tokens(sql: str) -> list[Token]:
     try:
-        tokens = sqlglot.Dialect.get_or_raise(READ_DIALECT).tokenize(sql)
+        return sqlglot.Dialect.get_or_raise(READ_DIALECT).tokenize(sql)
     except TokenError as exc:
         raise QuerySyntaxError(f"SQL does not tokenize: {exc}") from None
-    marks = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+
+
+def placeholders(sql: str) -> list[Placeholder]:
+    """The ``:name`` parameters of a SQL text in text order (comments and strings skipped).
+
+    A ``?`` is refused: files name their parameters, Athena's ``?`` form is derived from them.
+    """
+    tokens = _tokens(sql)
+    found = []
+    for i, tok in enumerate(tokens):
+        if tok.token_type == TokenType.PLACEHOLDER and tok.text == "?":
+            raise ParameterError(
+                "positional '?' parameters are Athena's native form; name them instead "
+                "(WHERE season = :season, declared by '-- @param season integer ...')"
+            )
+        if tok.token_type != TokenType.COLON or i + 1 >= len(tokens):
+            continue
+        nxt = tokens[i + 1]
+        prev = tokens[i - 1] if i else None
+        adjacent = nxt.start == tok.end + 1
+        after_colon = prev is not None and prev.token_type == TokenType.COLON
+        if adjacent and not after_colon and _NAME.match(nxt.text):
+            found.append(Placeholder(nxt.text, tok.start, nxt.end + 1))
+    return found
+
+
+def _check_names(
+    marks: Sequence[Placeholder], params: Mapping[str, object], specs: Sequence[ParamSpec]
+) -> None:
+    used = {m.name for m in marks}
     if specs:
-        unknown = sorted(set(params) - {s.name for s in specs})
-        if unknown:
+        declared = {s.name for s in specs}
+        undeclared = sorted(used - declared)
+        if undeclared:
             raise ParameterError(
-                f"unknown parameter(s) {', '.join(unknown)}; "
-                f"this query takes: {', '.join(s.name for s in specs)}"
+                f"the SQL uses :{', :'.join(undeclared)} but declares no such @param "
+                "(add '-- @param NAME TYPE description' to its header)"
             )
-        missing = [s for s in specs if s.name not in params]
-        if missing:
+        unused = [s.name for s in specs if s.name not in used]
+        if unused:
             raise ParameterError(
-                "missing parameter(s): "
-                + "; ".join(f"{s.name} ({s.type}) {s.description}".strip() for s in missing)
+                f"parameter(s) {', '.join(unused)} declared by @param but not used in the SQL"
             )
-        if len(marks) != len(specs):
-            raise ParameterError(
-                f"the SQL has {len(marks)} '?' placeholder(s) but declares {len(specs)} "
-                "@param line(s); they must match one to one, in order"
-            )
-        values = [literal(params[s.name], s.type, s.name) for s in specs]
+        allowed = declared
     else:
-        if len(marks) != len(params):
-            raise ParameterError(
-                f"the SQL has {len(marks)} '?' placeholder(s) but {len(params)} parameter(s) "
-                "were given (declare them with '-- @param name type' lines to bind by name)"
-            )
-        values = [literal(v, None, k) for k, v in params.items()]
+        allowed = used
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        takes = ", ".join(s.name for s in specs) if specs else ", ".join(sorted(used))
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)}; "
+            + (f"this query takes: {takes}" if takes else "this query takes no parameters")
+        )
+    missing_specs = [s for s in specs if s.name not in params]
+    missing = [f"{s.name} ({s.type}) {s.description}".strip() for s in missing_specs]
+    missing += sorted(n for n in used - {s.name for s in specs} if n not in params)
+    if missing:
+        raise ParameterError("missing parameter(s): " + "; ".join(missing))
+
+
+def literals(
+    sql: str, params: Mapping[str, object] | None, specs: Sequence[ParamSpec] = ()
+) -> tuple[list[Placeholder], dict[str, exp.Expression]]:
+    """The placeholders of ``sql`` and a checked literal per parameter name.
+
+    Declared parameters are checked against their type; undeclared ones (ad-hoc SQL with no
+    header) take the type of the Python value.
+    """
+    params = dict(params or {})
+    marks = placeholders(sql)
+    _check_names(marks, params, specs)
+    types = {s.name: s.type for s in specs}
+    values = {
+        name: literal(params[name], types.get(name), name) for name in {m.name for m in marks}
+    }
+    return marks, values
+
+
+def bind(sql: str, params: Mapping[str, object] | None, specs: Sequence[ParamSpec] = ()) -> str:
+    """Replace each ``:name`` with the literal of its parameter (checked as declared)."""
+    marks, values = literals(sql, params, specs)
     out, last = [], 0
-    for mark, value in zip(marks, values, strict=True):
+    for mark in marks:
         out.append(sql[last : mark.start])
-        out.append(value.sql(dialect=READ_DIALECT))
-        last = mark.end + 1
+        out.append(values[mark.name].sql(dialect=READ_DIALECT))
+        last = mark.end
     out.append(sql[last:])
     return "".join(out)
+
+
+def to_athena(sql: str) -> AthenaQuery:
+    """The text Athena runs (saved queries, ``StartQueryExecution``): each ``:name`` becomes
+    ``?``, and ``names`` says which parameter each ``?`` takes, in order (a name used twice is
+    passed twice)."""
+    marks = placeholders(sql)
+    out, last = [], 0
+    for mark in marks:
+        out.append(sql[last : mark.start])
+        out.append("?")
+        last = mark.end
+    out.append(sql[last:])
+    return AthenaQuery("".join(out), tuple(m.name for m in marks))
+
+
+def execution_parameters(
+    sql: str, params: Mapping[str, object] | None, specs: Sequence[ParamSpec] = ()
+) -> tuple[str, list[str]]:
+    """The native query and its ``ExecutionParameters``: one Athena literal per ``?``.
+
+    Athena splices each execution parameter in as SQL text, so strings arrive quoted
+    (``'x'``), dates as ``DATE '2023-01-01'`` and ``None`` as ``NULL``: the same checked
+    literals the local engine binds.
+    """
+    _, values = literals(sql, params, specs)
+    native = to_athena(sql)
+    return native.sql, [values[name].sql(dialect=READ_DIALECT) for name in native.names]
 
 
 def parse_statement(sql: str) -> exp.Expression:

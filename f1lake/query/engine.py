@@ -115,13 +115,32 @@ class LocalSession:
     def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run one Athena SQL query; ``params`` bind its ``?`` placeholders."""
         bound = bind(sql, params, parse_params(sql))
-        query = query_body(parse_statement(bound))
+        query = _inline_constants(query_body(parse_statement(bound)))
         self._prepare(query)
         try:
             result = self.con.sql(to_duckdb(_unqualified(query, self.database))).to_arrow_table()
         except duckdb.Error as exc:
-            raise QueryError(f"query failed: {exc}") from None
-        return result.to_pandas(types_mapper=_PANDAS_TYPES.get)
+            raise QueryError(f"query failed: {_one_line(exc)}") from None
+        return _athena_types(result).to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+    def tables(self) -> dict[str, str]:
+        """Every name a query can use: catalog (or loaded) tables and the views, with kind."""
+        names = {name: "table" for name in self._present}
+        if self._glue is not None:
+            try:
+                pages = self._glue.get_paginator("get_tables").paginate(DatabaseName=self.database)
+                names.update({t["Name"]: "table" for page in pages for t in page["TableList"]})
+            except self._glue.exceptions.EntityNotFoundException:
+                pass
+        names.update({name: "view" for name in self._views})
+        return dict(sorted(names.items()))
+
+    def describe(self, name: str) -> pd.DataFrame:
+        """The columns of a table or view (name, type), as the local engine sees them."""
+        table = exp.to_table(name, dialect="athena")
+        self._prepare(exp.select("*").from_(table))
+        rows = self.con.execute(f"DESCRIBE {_ident(table.name)}").fetchall()
+        return pd.DataFrame([(r[0], r[1]) for r in rows], columns=["column", "type"])
 
     def run_file(self, path: Path, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
@@ -178,6 +197,61 @@ def format_table(df: pd.DataFrame) -> str:
         disable_numparse=True,
     )
     return f"{text}\n({len(df)} row{'s' if len(df) != 1 else ''})"
+
+
+def _inline_constants(query: exp.Query) -> exp.Query:
+    """Replace ``(SELECT season FROM params)`` by the constant the ``params`` CTE holds.
+
+    The files keep each parameter in one CTE (one ``?`` for Athena's saved queries), but DuckDB
+    does not push a filter on a scalar subquery down into the views, so a season query would
+    compute every season's standings before keeping one: with the constant it reads one.
+    """
+    constants: dict[str, dict[str, exp.Expression]] = {}
+    for cte in query.find_all(exp.CTE):
+        body = cte.this
+        if (
+            isinstance(body, exp.Select)
+            and not body.args.get("from_")
+            and all(e.alias and not e.find(exp.Column) for e in body.expressions)
+        ):
+            constants[cte.alias_or_name.lower()] = {e.alias: e.this for e in body.expressions}
+    if not constants:
+        return query
+
+    def constant(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Subquery) or not isinstance(node.this, exp.Select):
+            return node
+        select = node.this
+        source = select.args.get("from_")
+        only = {k for k, v in select.args.items() if v} == {"expressions", "from_"}
+        if not (only and source and len(select.expressions) == 1):
+            return node
+        table, column = source.this, select.expressions[0]
+        values = constants.get(table.name.lower()) if isinstance(table, exp.Table) else None
+        if values is None or table.db or not isinstance(column, exp.Column):
+            return node
+        value = values.get(column.name)
+        return exp.paren(value.copy()) if value is not None else node
+
+    return query.transform(constant)
+
+
+def _athena_types(table: pa.Table) -> pa.Table:
+    """DuckDB sums integers into HUGEINT (Arrow decimal(38, 0)); Athena's sum of integers is a
+    bigint, so the local engine answers with the same type (and JSON-friendly values)."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type) and field.type.scale == 0:
+            table = table.set_column(i, field.name, table.column(i).cast(pa.int64()))
+    return table
+
+
+def _one_line(exc: Exception) -> str:
+    """DuckDB's message without the SQL excerpt it quotes (that SQL is the transpiled text,
+    not what the user typed); the candidate columns stay, they name the likely fix."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    hints = [line for line in lines[1:] if line.startswith("Candidate bindings:")]
+    return "; ".join([first, *hints])
 
 
 def _ident(name: str) -> str:

@@ -7,7 +7,7 @@
 --   dropped, so early seasons differ from the official table. Sprint points are added by
 --   UNION ALL into the `scoring` CTE. `season` is a Glue partition key (type string).
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 season_results AS (
     SELECT r.constructor_id, r.round, r.position_text, r.points

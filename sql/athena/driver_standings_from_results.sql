@@ -8,7 +8,7 @@
 --   added by UNION ALL into the `scoring` CTE; sprint places never enter the count-back.
 --   `season` is a Glue partition key (type string), hence the casts.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 season_results AS (
     SELECT r.driver_id, r.driver_code, r.round, r.position_text, r.points

@@ -1,14 +1,16 @@
--- Season driver standings from Grand Prix results plus sprints, by the rules of the era.
+-- The drivers' championship of a season (results plus sprints, by the rules of the era).
 -- Answers: where each driver finished a season's drivers' championship: points counted
 --   (after the era's dropped scores), points scored, wins, podiums, races; ordered by points,
 --   then the FIA count-back (most wins, then most second places, ...: Grand Prix places only).
+--   driver_name is "Forename Surname", constructor_name his team at his last race (view
+--   driver_seasons). The official table is `driver_standings`; this query derives it.
 -- @param season integer  Championship year, e.g. 2023.
 -- Notes: equals the official table for every season 1950-2025 (checks/driver_points_reconcile
 --   .sql); the 1997 exclusion of Michael Schumacher is not applied (the official table keeps
 --   his points and marks him D). A season in progress gives the standings after its last
 --   round with results.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 last_round AS (
     SELECT max(round) AS round
@@ -62,6 +64,9 @@ SELECT
     (SELECT season FROM params) AS season,
     rank() OVER (ORDER BY s.points DESC, coalesce(c.countback_key, '') DESC) AS position,
     s.driver_id,
+    ds.driver_name,
+    ds.constructor_id,
+    ds.constructor_name,
     s.points,
     s.points_scored,
     s.wins,
@@ -70,4 +75,6 @@ SELECT
 FROM standing AS s
 LEFT JOIN countback AS c ON c.driver_id = s.driver_id
 LEFT JOIN race_stats AS rs ON rs.driver_id = s.driver_id
+LEFT JOIN driver_seasons AS ds
+    ON ds.season = (SELECT season FROM params) AND ds.driver_id = s.driver_id
 ORDER BY position, s.driver_id

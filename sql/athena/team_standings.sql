@@ -1,4 +1,4 @@
--- Season constructor standings from Grand Prix results plus sprints, by the rules of the era.
+-- The constructors' championship of a season (results plus sprints, by the rules of the era).
 -- Answers: where each constructor finished a season's constructors' championship (1958 on):
 --   points counted (best-placed car only before 1979, dropped scores 1958-1978, Indianapolis
 --   500 excluded: view constructor_race_points), points scored, wins, podiums, races; ordered by
@@ -9,7 +9,7 @@
 --   1967 Cooper-Maserati); the 2007 exclusion of McLaren is not applied (the official table
 --   keeps its points and marks it E).
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 last_round AS (
     SELECT max(round) AS round
@@ -50,6 +50,12 @@ countback AS (
     LEFT JOIN place_counts AS pc ON pc.constructor_id = s.constructor_id AND pc.place = p.place
     GROUP BY s.constructor_id
 ),
+names AS (
+    SELECT constructor_id, max(constructor_name) AS constructor_name
+    FROM results
+    WHERE CAST(season AS integer) = (SELECT season FROM params)
+    GROUP BY constructor_id
+),
 race_stats AS (
     SELECT
         constructor_id,
@@ -62,6 +68,7 @@ SELECT
     (SELECT season FROM params) AS season,
     rank() OVER (ORDER BY s.points DESC, coalesce(c.countback_key, '') DESC) AS position,
     s.constructor_id,
+    n.constructor_name,
     s.points,
     s.points_scored,
     s.wins,
@@ -70,4 +77,5 @@ SELECT
 FROM standing AS s
 LEFT JOIN countback AS c ON c.constructor_id = s.constructor_id
 LEFT JOIN race_stats AS rs ON rs.constructor_id = s.constructor_id
+LEFT JOIN names AS n ON n.constructor_id = s.constructor_id
 ORDER BY position, s.constructor_id

@@ -16,6 +16,8 @@ from f1lake.query.engine import LocalSession
 from tests.checks.history import load_history
 from tests.conftest import shared_path
 
+pytestmark = pytest.mark.shared
+
 
 @pytest.fixture(scope="module")
 def history():
@@ -38,20 +40,20 @@ def test_every_check_passes_over_the_full_history(history: LocalSession) -> None
 def test_season_standings_equal_the_official_tables(history: LocalSession, season: int) -> None:
     official = history.run(
         "-- @param season varchar  Year.\n"
-        "SELECT driver_id, points FROM driver_standings WHERE season = ? AND points > 0",
+        "SELECT driver_id, points FROM driver_standings WHERE season = :season AND points > 0",
         {"season": str(season)},
     )
-    derived = history.run_file(SQL_ROOT / "driver_standings.sql", {"season": season})
+    derived = history.run_file(SQL_ROOT / "standings.sql", {"season": season})
     scored = derived[derived["points"] > 0]
     assert dict(zip(scored["driver_id"], scored["points"], strict=True)) == dict(
         zip(official["driver_id"], official["points"], strict=True)
     )
     teams = history.run(
         "-- @param season varchar  Year.\n"
-        "SELECT constructor_id, points FROM constructor_standings WHERE season = ? AND points > 0",
+        "SELECT constructor_id, points FROM constructor_standings WHERE season = :season AND points > 0",
         {"season": str(season)},
     )
-    derived_teams = history.run_file(SQL_ROOT / "constructor_standings.sql", {"season": season})
+    derived_teams = history.run_file(SQL_ROOT / "team_standings.sql", {"season": season})
     scored_teams = derived_teams[derived_teams["points"] > 0]
     assert dict(zip(scored_teams["constructor_id"], scored_teams["points"], strict=True)) == dict(
         zip(teams["constructor_id"], teams["points"], strict=True)

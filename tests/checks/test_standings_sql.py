@@ -56,13 +56,13 @@ def test_standings_by_round_are_cumulative_race_plus_sprint_points(
 
 def test_season_standings_include_sprints_and_rank_by_count_back(lake: Settings) -> None:
     season = modern_season(2021)
-    drivers = run_file(lake, SQL_ROOT / "driver_standings.sql", {"season": 2021})
+    drivers = run_file(lake, SQL_ROOT / "standings.sql", {"season": 2021})
     totals = {k[1]: v for k, v in _cumulative(season, "driver").items() if k[0] == 3}
     assert dict(zip(drivers["driver_id"], drivers["points"], strict=True)) == totals
     # alpha 51, delta 35.5 incl. the sprint win (3), bravo 42.5, charlie 40
     assert drivers["driver_id"].tolist() == ["alpha", "bravo", "charlie", "delta"]
     assert drivers["wins"].tolist() == [1, 1, 0, 1]
-    teams = run_file(lake, SQL_ROOT / "constructor_standings.sql", {"season": 2021})
+    teams = run_file(lake, SQL_ROOT / "team_standings.sql", {"season": 2021})
     assert dict(zip(teams["constructor_id"], teams["points"], strict=True)) == {
         "red": 91.0,
         "blue": 78.0,

@@ -91,7 +91,7 @@ def test_view_driver_season_points_is_queryable(lake: Settings) -> None:
         lake,
         "-- @param season integer  Year.\n"
         "SELECT driver_id, points, wins, podiums FROM driver_season_points "
-        "WHERE season = ? ORDER BY driver_id",
+        "WHERE season = :season ORDER BY driver_id",
         {"season": 2023},
     )
     expected = sorted(_expected_standings(SEASON_2023, who=1))
@@ -177,3 +177,19 @@ def test_format_table_is_readable() -> None:
     assert any("alpha" in line and "52" in line for line in lines)
     assert "NULL" in text
     assert text.endswith("(2 rows)")
+
+
+def test_a_parameter_cte_is_inlined_as_a_constant() -> None:
+    """The local engine turns ``(SELECT season FROM params)`` into the bound literal, so the
+    filter reaches the views (DuckDB pushes constants down, not scalar subqueries)."""
+    from f1lake.query.athena import parse_statement
+    from f1lake.query.engine import _inline_constants
+
+    query = parse_statement(
+        "WITH params AS (SELECT CAST(2023 AS integer) AS season), t AS (SELECT season FROM races) "
+        "SELECT (SELECT season FROM params) AS s, (SELECT max(season) FROM params) AS m, "
+        "(SELECT season FROM t) AS other FROM results WHERE season = (SELECT season FROM params)"
+    )
+    sql = _inline_constants(query).sql(dialect="duckdb")
+    assert "(CAST(2023 AS INT)) AS s" in sql and "season = (CAST(2023 AS INT))" in sql
+    assert "(SELECT MAX(season) FROM params)" in sql and "(SELECT season FROM t)" in sql

@@ -20,7 +20,7 @@
 --   - 1967 cooper-maserati: the official table credits 28 points, one more than any reading of
 --     the results (27 over all races): source difference: +1.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 adjustments (season, constructor_id, points, reason) AS (
     VALUES

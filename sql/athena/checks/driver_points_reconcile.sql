@@ -1,6 +1,6 @@
 -- Check: each season's drivers' points derived from results and sprints equal the official
 --   drivers' standings (table driver_standings) after the same round.
--- Why: the derived standings (views driver_standings_by_round, driver_standings.sql) are what
+-- Why: the derived standings (views driver_standings_by_round, standings.sql) are what
 --   analysts read; the official table proves both the ingested results and the rules applied.
 -- @param season integer  Championship year to check, or NULL for every season.
 -- Returns: one row per driver whose points differ (empty = pass); a driver on 0 points may be
@@ -17,7 +17,7 @@
 -- Exceptions: none over 1950-2025 (the official table is compared at its own last round, so a
 --   season in progress whose standings lag its results is compared up to that round).
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 official AS (
     SELECT CAST(season AS integer) AS season, round, driver_id, points

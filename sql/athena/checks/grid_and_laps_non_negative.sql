@@ -5,7 +5,7 @@
 -- Returns: one row per violating result (empty = pass).
 -- Exceptions: none over 1950-2025.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 entries AS (
     SELECT CAST(season AS integer) AS season, round, 'race' AS session, driver_id, entry, grid,

@@ -8,7 +8,7 @@
 --   Musso/Fangio, 1957 British GP Brooks/Moss). Winners are counted as cars (constructor + car
 --   number), so a shared winning car is one winner.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 classified AS (
     SELECT season, round, session, position, constructor_id, car_number

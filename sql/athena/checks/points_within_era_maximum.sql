@@ -14,7 +14,7 @@
 --   place, so they never exceed the place's value; a driver sharing two cars adds both shares,
 --   still under the winner's value plus the bonus.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 fastest_lap_bonus (first_season, last_season, session, bonus) AS (
     VALUES (1950, 1959, 'race', 1.0), (2019, 2024, 'race', 1.0)

@@ -8,7 +8,7 @@
 -- Exceptions: none over 1950-2025. A result without a constructor_id (the API omits it on a
 --   few historical entries) is reported: it cannot be joined either.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 entries AS (
     SELECT season, round, session, driver_id, constructor_id

@@ -9,7 +9,7 @@
 --   (70 classified places in 37 races of 1950-1961 in the Ergast history). Nulls in position
 --   (R, D, E, W, F, N entries) are skipped.
 WITH params AS (
-    SELECT CAST(? AS integer) AS season
+    SELECT CAST(:season AS integer) AS season
 ),
 entries AS (
     SELECT CAST(season AS integer) AS season, round, 'race' AS session, position, position_order,

@@ -1,0 +1,163 @@
+"""The dashboard's data: every visual's named query, run for each season, as JSON-able rows.
+
+The page is a single file that must outlive the local stack, so every season's answers are
+computed here once and embedded; the browser never queries anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from f1lake.dashboard.spec import Dashboard
+from f1lake.query.athena import QueryError
+from f1lake.query.library import find_query
+
+
+class DashboardError(RuntimeError):
+    """The dashboard cannot be built from this lake; the message says why."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One query's answer: column names and rows of JSON-able values."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Answers per season and named query, plus the selectable seasons."""
+
+    spec: Dashboard
+    seasons: tuple[int, ...]  # ascending
+    default_season: int
+    answers: Mapping[int, Mapping[str, Rows]] = field(default_factory=dict)
+
+
+class Runner(Protocol):
+    """What runs the queries: the local engine's LocalSession (or any engine with ``run``)."""
+
+    def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame: ...
+
+
+def run_named(runner: Runner, name: str, params: Mapping[str, object]) -> pd.DataFrame:
+    """Run the named query ``name`` of the library (``sql/athena/<name>.sql``)."""
+    return runner.run(find_query(name).text, params)
+
+
+def available_seasons(session: Runner, spec: Dashboard) -> list[int]:
+    """The seasons the lake holds, from the parameter's values query."""
+    query = spec.parameter.values_query
+    try:
+        frame = run_named(session, query, {})
+    except QueryError as exc:
+        raise DashboardError(f"the season list (named query {query!r}) failed: {exc}") from None
+    if frame.columns.empty:
+        raise DashboardError(f"named query {query!r} returned no columns")
+    column = spec.parameter.name if spec.parameter.name in frame.columns else frame.columns[0]
+    return sorted({int(v) for v in frame[column].dropna()})
+
+
+def choose_seasons(
+    in_lake: Sequence[int],
+    wanted: Iterable[int] | None,
+    spec: Dashboard,
+    *,
+    missing_ok: bool = False,
+) -> tuple[tuple[int, ...], int]:
+    """The seasons to embed and the one shown first (pure).
+
+    ``missing_ok``: leave out wanted seasons the lake lacks, unless that leaves none.
+    """
+    if not in_lake:
+        raise DashboardError("the lake holds no season yet: load one first (f1lake run --season S)")
+    chosen = sorted(set(wanted)) if wanted else sorted(in_lake)
+    missing = [s for s in chosen if s not in in_lake]
+    if missing_ok and len(missing) < len(chosen):
+        chosen, missing = [s for s in chosen if s in in_lake], []
+    if missing:
+        raise DashboardError(
+            f"season(s) {', '.join(map(str, missing))} not in the lake; it holds {_span(in_lake)}"
+        )
+    default = spec.parameter.default
+    first = default if isinstance(default, int) and default in chosen else chosen[-1]
+    return tuple(chosen), first
+
+
+def collect(
+    session: Runner,
+    spec: Dashboard,
+    seasons: Iterable[int] | None = None,
+    *,
+    missing_ok: bool = False,
+) -> DashboardData:
+    """Run every visual's query for every chosen season (default: every season in the lake)."""
+    in_lake = available_seasons(session, spec)
+    chosen, first = choose_seasons(in_lake, seasons, spec, missing_ok=missing_ok)
+    answers: dict[int, dict[str, Rows]] = {}
+    for season in chosen:
+        answers[season] = {
+            query: _answer(session, spec, query, {spec.parameter.name: season})
+            for query in spec.queries()
+        }
+    return DashboardData(spec=spec, seasons=chosen, default_season=first, answers=answers)
+
+
+def _answer(session: Runner, spec: Dashboard, query: str, params: Mapping[str, object]) -> Rows:
+    users = ", ".join(v.id for v in spec.visuals() if v.query == query)
+    try:
+        frame = run_named(session, query, params)
+    except QueryError as exc:
+        raise DashboardError(f"named query {query!r} (visuals {users}) failed: {exc}") from None
+    needed = spec.columns_of(query)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise DashboardError(
+            f"named query {query!r} returned no column(s) {', '.join(missing)} that visual(s) "
+            f"{users} of the dashboard definition need; it returned: {', '.join(frame.columns)}"
+        )
+    return frame_rows(frame[list(needed)])
+
+
+def frame_rows(frame: pd.DataFrame) -> Rows:
+    """A frame as JSON-able rows: NULL/NaN -> None, numpy scalars -> Python, dates -> ISO."""
+    rows = tuple(
+        tuple(jsonable(v) for v in row) for row in frame.astype(object).itertuples(index=False)
+    )
+    return Rows(tuple(str(c) for c in frame.columns), rows)
+
+
+def jsonable(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # numpy / pyarrow scalars
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta | pd.Timedelta):
+        return str(value)
+    return str(value)
+
+
+def _span(seasons: Sequence[int]) -> str:
+    ordered = sorted(seasons)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{ordered[0]}-{ordered[-1]}"
+    return ", ".join(map(str, ordered))

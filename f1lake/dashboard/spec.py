@@ -1,0 +1,289 @@
+"""The season dashboard's definition (dashboards/season.json) as typed, validated objects.
+
+One file drives both the local HTML dashboard and the QuickSight dashboard of the CDK app, so a
+mistake in it must be caught before either is built: every error names the field's path (e.g.
+``sheets[0].visuals[2].y``) and what was expected. Pure: no I/O beyond reading the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from f1lake.settings import PROJECT_ROOT
+
+SPEC_PATH = PROJECT_ROOT / "dashboards" / "season.json"
+VISUAL_TYPES = ("line", "bar", "table")
+PARAMETER_TYPES = ("integer",)
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")  # QuickSight ids allow [A-Za-z0-9_-]
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # query and column names: SQL identifiers
+
+
+class SpecError(ValueError):
+    """The dashboard definition is not valid; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    label: str
+    values_query: str
+    default: str | int  # "latest" or a value
+
+
+@dataclass(frozen=True)
+class Visual:
+    id: str
+    title: str
+    type: str  # one of VISUAL_TYPES
+    query: str
+    x: str | None = None
+    y: tuple[str, ...] = ()
+    series: str | None = None
+    top_series: int | None = None
+    columns: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The query columns this visual shows, in order, each once."""
+        names = [*self.columns] if self.type == "table" else [self.x or "", *self.y]
+        if self.series:
+            names.append(self.series)
+        return tuple(dict.fromkeys(n for n in names if n))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    id: str
+    title: str
+    visuals: tuple[Visual, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    id: str
+    title: str
+    description: str
+    parameter: Parameter
+    sheets: tuple[Sheet, ...]
+
+    def visuals(self) -> Iterator[Visual]:
+        for sheet in self.sheets:
+            yield from sheet.visuals
+
+    def queries(self) -> tuple[str, ...]:
+        """Named queries of the visuals, in first-use order (not the values query)."""
+        return tuple(dict.fromkeys(v.query for v in self.visuals()))
+
+    def columns_of(self, query: str) -> tuple[str, ...]:
+        """Every column some visual reads from ``query``."""
+        names = [c for v in self.visuals() if v.query == query for c in v.fields]
+        return tuple(dict.fromkeys(names))
+
+
+# Known keys per object, each with whether it is required.
+_DASHBOARD_KEYS = {
+    "id": True,
+    "title": True,
+    "description": False,
+    "parameter": True,
+    "sheets": True,
+}
+_PARAMETER_KEYS = {
+    "name": True,
+    "type": True,
+    "label": False,
+    "values_query": True,
+    "default": False,
+}
+_SHEET_KEYS = {"id": True, "title": True, "visuals": True}
+_VISUAL_KEYS = {
+    "id": True,
+    "title": True,
+    "type": True,
+    "query": True,
+    "x": False,
+    "y": False,
+    "series": False,
+    "top_series": False,
+    "columns": False,
+}
+
+
+def load_spec(path: Path = SPEC_PATH) -> Dashboard:
+    """Read and validate a dashboard definition file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"dashboard definition not found: {path}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    try:
+        return parse_spec(data)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from None
+
+
+def parse_spec(data: Any) -> Dashboard:
+    """Validate a decoded definition; the first problem found raises :class:`SpecError`."""
+    obj = _object(data, "the dashboard", _DASHBOARD_KEYS)
+    sheets_raw = _list(obj["sheets"], "sheets")
+    sheets = tuple(_sheet(s, f"sheets[{i}]") for i, s in enumerate(sheets_raw))
+    _unique([s.id for s in sheets], "sheets", "sheet id")
+    visuals = [(i, j, v) for i, s in enumerate(sheets) for j, v in enumerate(s.visuals)]
+    seen: set[str] = set()
+    for i, j, v in visuals:
+        if v.id in seen:
+            raise SpecError(f"sheets[{i}].visuals[{j}].id: visual id {v.id!r} is used twice")
+        seen.add(v.id)
+    return Dashboard(
+        id=_ident(obj["id"], "id"),
+        title=_text(obj["title"], "title"),
+        description=_text(obj.get("description", ""), "description", empty_ok=True),
+        parameter=_parameter(obj["parameter"], "parameter"),
+        sheets=sheets,
+    )
+
+
+def _parameter(data: Any, where: str) -> Parameter:
+    obj = _object(data, where, _PARAMETER_KEYS)
+    type_ = _text(obj["type"], f"{where}.type")
+    if type_ not in PARAMETER_TYPES:
+        raise SpecError(
+            f"{where}.type: {type_!r} is not supported (supported: {', '.join(PARAMETER_TYPES)})"
+        )
+    default = obj.get("default", "latest")
+    if default != "latest" and (isinstance(default, bool) or not isinstance(default, int)):
+        raise SpecError(f'{where}.default: must be "latest" or an integer, got {default!r}')
+    name = _ident(obj["name"], f"{where}.name")
+    return Parameter(
+        name=name,
+        type=type_,
+        label=_text(obj.get("label", name), f"{where}.label"),
+        values_query=_query(obj["values_query"], f"{where}.values_query"),
+        default=default,
+    )
+
+
+def _sheet(data: Any, where: str) -> Sheet:
+    obj = _object(data, where, _SHEET_KEYS)
+    raw = _list(obj["visuals"], f"{where}.visuals")
+    return Sheet(
+        id=_ident(obj["id"], f"{where}.id"),
+        title=_text(obj["title"], f"{where}.title"),
+        visuals=tuple(_visual(v, f"{where}.visuals[{j}]") for j, v in enumerate(raw)),
+    )
+
+
+def _visual(data: Any, where: str) -> Visual:
+    obj = _object(data, where, _VISUAL_KEYS)
+    type_ = _text(obj["type"], f"{where}.type")
+    if type_ not in VISUAL_TYPES:
+        raise SpecError(
+            f"{where}.type: {type_!r} is not a visual type (one of: {', '.join(VISUAL_TYPES)})"
+        )
+    allowed = {"table": {"columns"}, "bar": {"x", "y"}, "line": {"x", "y", "series", "top_series"}}
+    for key in ("x", "y", "series", "top_series", "columns"):
+        if key in obj and key not in allowed[type_]:
+            raise SpecError(f"{where}.{key}: not used by a {type_} visual; remove it")
+    for key in sorted(allowed[type_] - {"series", "top_series"}):
+        if key not in obj:
+            raise SpecError(f"{where}: a {type_} visual needs {key!r}")
+    top = obj.get("top_series")
+    if top is not None:
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise SpecError(f"{where}.top_series: must be a positive integer, got {top!r}")
+        if "series" not in obj:
+            raise SpecError(f"{where}.top_series: only applies with 'series'")
+    return Visual(
+        id=_ident(obj["id"], f"{where}.id"),
+        title=_text(obj["title"], f"{where}.title"),
+        type=type_,
+        query=_query(obj["query"], f"{where}.query"),
+        x=_column(obj["x"], f"{where}.x") if "x" in obj else None,
+        y=_columns(obj["y"], f"{where}.y") if "y" in obj else (),
+        series=_column(obj["series"], f"{where}.series") if "series" in obj else None,
+        top_series=top,
+        columns=_columns(obj["columns"], f"{where}.columns") if "columns" in obj else (),
+    )
+
+
+def _object(data: Any, where: str, keys: Mapping[str, bool]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise SpecError(f"{where}: must be an object, got {_kind(data)}")
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown field(s) {', '.join(map(repr, unknown))} (known: {', '.join(keys)})"
+        )
+    missing = [k for k, required in keys.items() if required and k not in data]
+    if missing:
+        raise SpecError(f"{where}: missing required field(s) {', '.join(map(repr, missing))}")
+    return data
+
+
+def _list(data: Any, where: str) -> list[Any]:
+    if not isinstance(data, list) or not data:
+        raise SpecError(f"{where}: must be a non-empty list, got {_kind(data)}")
+    return data
+
+
+def _text(data: Any, where: str, *, empty_ok: bool = False) -> str:
+    if not isinstance(data, str) or (not empty_ok and not data.strip()):
+        raise SpecError(f"{where}: must be a non-empty string, got {data!r}")
+    return data
+
+
+def _ident(data: Any, where: str) -> str:
+    text = _text(data, where)
+    if not _ID.match(text):
+        raise SpecError(f"{where}: {text!r} is not an id (letters, digits, '_' and '-')")
+    return text
+
+
+def _query(data: Any, where: str) -> str:
+    text = _text(data, where)
+    if not _NAME.match(text):
+        raise SpecError(
+            f"{where}: {text!r} is not a named query (the stem of a file of sql/athena/)"
+        )
+    return text
+
+
+def _column(data: Any, where: str) -> str:
+    text = _text(data, where)
+    if not _NAME.match(text):
+        raise SpecError(f"{where}: {text!r} is not a column name (lowercase letters, digits, _)")
+    return text
+
+
+def _columns(data: Any, where: str) -> tuple[str, ...]:
+    items = _list(data, where)
+    names = tuple(_column(c, f"{where}[{k}]") for k, c in enumerate(items))
+    _unique(list(names), where, "column")
+    return names
+
+
+def _unique(values: list[str], where: str, what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise SpecError(f"{where}: {what} {value!r} appears twice")
+        seen.add(value)
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, list):
+        return "an empty list" if not data else "a list"
+    return {dict: "an object", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(data), type(data).__name__
+    )

@@ -1,0 +1,74 @@
+"""``f1lake sql``: a named query, ad-hoc SQL, a SQL file, or the console, on either engine.
+
+The query and its parameters are checked before any engine starts, so a typo in a name or a
+bad value is reported at once, without a lake or AWS credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from f1lake.query.athena import ParameterError, QueryError, literals, parse_params
+from f1lake.query.console import run_console, run_script
+from f1lake.query.engines import open_engine
+from f1lake.query.library import find_query, is_query_name, parse_invocation, typed_params
+from f1lake.query.output import render
+from f1lake.settings import Settings
+
+HISTORY_FILE = "sql_history"
+
+
+def resolve(
+    query: str | None, sql_file: Path | None, raw: Mapping[str, str]
+) -> tuple[str, dict[str, object]] | None:
+    """The SQL text to run and its typed, checked parameters (None: open the console)."""
+    if sql_file is not None and query is not None:
+        raise QueryError("give a query or --file, not both")
+    if sql_file is not None:
+        try:
+            text = sql_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read {sql_file}: {exc.strerror or exc}") from None
+    elif query is None:
+        if raw:
+            raise ParameterError(
+                f"parameter(s) {', '.join(raw)} given without a query; the console takes "
+                "them with \\set"
+            )
+        return None
+    elif is_query_name(query):
+        text = find_query(query).text
+    else:
+        text = query
+    specs = parse_params(text)
+    values = typed_params(raw, specs)
+    literals(text, values, specs)  # missing, unknown or ill-typed parameters fail here
+    return text, values
+
+
+def sql_command(
+    settings: Settings,
+    args: Sequence[str],
+    params: Sequence[str] = (),
+    sql_file: Path | None = None,
+    fmt: str = "table",
+    engine: str | None = None,
+    write: Callable[[str], None] = print,
+    stdin: TextIO | None = None,
+    **console_options: object,
+) -> None:
+    """Run what the command line asks; user errors raise QueryError with a one-line message."""
+    query, raw = parse_invocation([*args, *(x for p in params for x in ("--param", p))])
+    job = resolve(query, sql_file, raw)
+    runner = open_engine(settings, engine)
+    try:
+        if job is None and stdin is not None and not stdin.isatty():
+            run_script(runner, stdin, write, fmt)
+        elif job is None:
+            run_console(runner, settings.state_dir / HISTORY_FILE, write, fmt, **console_options)
+        else:
+            write(render(runner.run(*job), fmt))
+    finally:
+        runner.close()

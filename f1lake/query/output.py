@@ -1,0 +1,52 @@
+"""Query results as text: an aligned table for people, CSV and JSON for programs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from f1lake.query.engine import format_table
+
+FORMATS = ("table", "csv", "json")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: NULLs (None, NA, NaN) become null, numpy scalars Python numbers, dates
+    and times ISO text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time | pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "tolist"):  # numpy scalars and arrays (array columns)
+        return _plain(value.tolist())
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = list(df.columns)
+    return [
+        {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in df.astype(object).itertuples(index=False, name=None)
+    ]
+
+
+def render(df: pd.DataFrame, fmt: str = "table") -> str:
+    """The result in one of FORMATS (CSV: NULL is an empty field; JSON: an array of rows)."""
+    if fmt == "table":
+        return format_table(df)
+    if fmt == "csv":
+        return df.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    if fmt == "json":
+        return json.dumps(to_records(df), ensure_ascii=False, indent=2)
+    raise ValueError(f"unknown output format {fmt!r}; formats: {', '.join(FORMATS)}")

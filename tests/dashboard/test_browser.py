@@ -1,0 +1,151 @@
+"""The dashboard in a real browser: Debian's headless Chromium opens the file, offline.
+
+It checks what a user sees: the charts drew the chosen season's data, the standings table
+lists the standings, and picking another season redraws everything with that season's data.
+A screenshot of 2023 is saved in the test's tmp folder; set F1LAKE_DASHBOARD_SCREENSHOT to a
+path to keep a copy (e.g. docs/dashboard-2023.png).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from f1lake.dashboard import Written
+from f1lake.dashboard.data import DashboardData, Rows
+from f1lake.dashboard.render import write_html
+from f1lake.dashboard.spec import load_spec
+from tests.dashboard import lakedata
+from tests.dashboard.browser import CHROMIUM, Browser, chromium
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as b:
+        yield b
+
+
+def _chart(page: Any, visual: str) -> dict[str, Any]:
+    """What Chart.js holds for a visual's canvas, and whether anything was painted on it."""
+    return page.evaluate(
+        """(id) => {
+            const canvas = document.querySelector('#visual-' + id + ' canvas');
+            const chart = Chart.getChart(canvas);
+            if (!chart) return null;
+            const blank = document.createElement('canvas');
+            blank.width = canvas.width; blank.height = canvas.height;
+            return {
+                type: chart.config.type,
+                labels: chart.data.labels,
+                datasets: chart.data.datasets.map(d => ({label: d.label, data: d.data})),
+                painted: canvas.width > 0 && canvas.toDataURL() !== blank.toDataURL(),
+            };
+        }""",
+        visual,
+    )
+
+
+def _table(page: Any, visual: str) -> list[list[str]]:
+    return page.evaluate(
+        """(id) => Array.from(document.querySelectorAll('#visual-' + id + ' tbody tr'))
+            .map(tr => Array.from(tr.cells).map(td => td.textContent))""",
+        visual,
+    )
+
+
+def _cell(value: object) -> str:
+    """How a table cell reads: 72.0 points as 72, 12.5 as 12.5."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _assert_season(page: Any, season: int) -> None:
+    assert page.input_value("#season") == str(season)
+    progression = _chart(page, "driver_progression")
+    assert progression is not None and progression["type"] == "line" and progression["painted"]
+    expected = lakedata.progression(season)
+    assert progression["labels"] == [r.round for r in lakedata.SEASONS[season]]
+    assert {d["label"]: d["data"] for d in progression["datasets"]} == expected
+    # Lines are listed (legend order) by points after the last round.
+    assert [d["label"] for d in progression["datasets"]] == [
+        s["name"] for s in lakedata.standings(season)
+    ]
+    teams = _chart(page, "constructor_points")
+    want = lakedata.standings(season, by="team")
+    assert teams["painted"] and teams["labels"] == [s["name"] for s in want]
+    assert teams["datasets"][0]["data"] == [s["points"] for s in want]
+    dnfs = _chart(page, "dnfs")
+    assert dict(zip(dnfs["labels"], dnfs["datasets"][0]["data"], strict=True)) == (
+        lakedata.dnfs_by_cause(season)
+    )
+    cells = ("position", "name", "team", "points", "wins", "podiums")
+    assert _table(page, "driver_standings") == [
+        [_cell(s[c]) for c in cells] for s in lakedata.standings(season)
+    ]
+    laps = _table(page, "fastest_laps")
+    assert [(row[0], row[2]) for row in laps] == [
+        (str(f["round"]), f["driver_name"]) for f in lakedata.fastest_laps(season)
+    ]
+
+
+def test_charts_show_the_chosen_season_and_follow_the_selector(
+    browser: Browser, page: Written, tmp_path: Path
+) -> None:
+    tab = browser.open(page.path)
+    assert tab.eval_on_selector_all("#season option", "os => os.map(o => o.value)") == [
+        "2023",
+        "2022",
+    ]
+    _assert_season(tab, 2023)
+    shot = tmp_path / "dashboard-2023.png"
+    tab.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    keep = os.environ.get("F1LAKE_DASHBOARD_SCREENSHOT")
+    if keep:
+        Path(keep).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, keep)
+
+    tab.select_option("#season", "2022")
+    tab.wait_for_selector('body[data-season="2022"]')
+    _assert_season(tab, 2022)
+    assert tab.evaluate("location.hash") == "#season=2022"
+    assert tab.title().endswith("2022 - f1lake")
+
+    assert browser.requests == [] and browser.errors == []
+
+
+def test_a_link_with_a_season_opens_on_that_season(browser: Browser, page: Written) -> None:
+    tab = browser.open(page.path, "#season=2022")
+    _assert_season(tab, 2022)
+    assert browser.requests == [] and browser.errors == []
+
+
+def test_a_visual_without_rows_says_so_instead_of_an_empty_chart(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # A 1950s season has no fastest-lap times and no sprint; its visuals must not look broken.
+    spec = load_spec()
+    empty = {q: Rows(spec.columns_of(q), ()) for q in spec.queries()}
+    standings = [(1, "Ada Alpha", "Red Racing", 9.0, 1, 1)]
+    empty["standings"] = Rows(spec.columns_of("standings"), tuple(standings))
+    path = tmp_path / "sparse.html"
+    write_html(DashboardData(spec, (1950,), 1950, {1950: empty}), path)
+
+    tab = browser.open(path)
+    assert _table(tab, "driver_standings") == [["1", "Ada Alpha", "Red Racing", "9", "1", "1"]]
+    assert tab.is_visible("#visual-fastest_laps .empty")
+    assert tab.text_content("#visual-fastest_laps .empty") == "No data for 1950."
+    assert not tab.is_visible("#visual-driver_progression canvas")
+    assert not tab.is_visible("#visual-driver_standings .empty")
+    assert browser.errors == []

@@ -1,0 +1,144 @@
+"""The data step over a small lake: each visual's answer equals what the race data implies."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from f1lake.dashboard.data import DashboardData, DashboardError, collect
+from f1lake.dashboard.spec import SPEC_PATH, load_spec, parse_spec
+from f1lake.query.engine import LocalSession
+from f1lake.settings import Settings
+from tests.conftest import unique_names
+from tests.dashboard import lakedata
+
+
+@pytest.fixture(scope="module")
+def data(lake: Settings) -> DashboardData:
+    with LocalSession(lake) as session:
+        return collect(session, load_spec())
+
+
+def _records(data: DashboardData, season: int, query: str) -> list[dict[str, Any]]:
+    return data.answers[season][query].records()
+
+
+def test_every_season_in_the_lake_is_collected_and_the_latest_comes_first(
+    data: DashboardData,
+) -> None:
+    assert data.seasons == (2022, 2023)
+    assert data.default_season == 2023
+    assert set(data.answers) == {2022, 2023}
+    json.dumps({s: {q: r.rows for q, r in a.items()} for s, a in data.answers.items()})
+
+
+@pytest.mark.parametrize("season", [2022, 2023])
+def test_final_standings_match_the_race_results(data: DashboardData, season: int) -> None:
+    columns = ("position", "driver_name", "constructor_name", "points", "wins", "podiums")
+    got = [tuple(r[c] for c in columns) for r in _records(data, season, "standings")]
+    want = [
+        (s["position"], s["name"], s["team"], s["points"], s["wins"], s["podiums"])
+        for s in lakedata.standings(season)
+    ]
+    assert got == want
+
+
+@pytest.mark.parametrize("season", [2022, 2023])
+def test_progression_is_the_running_total_after_each_round(
+    data: DashboardData, season: int
+) -> None:
+    for query, column, by in (
+        ("standings_progression", "driver_name", "driver"),
+        ("team_standings_progression", "constructor_name", "team"),
+    ):
+        got = {(r["round"], r[column]): r["points"] for r in _records(data, season, query)}
+        want = {
+            (i, who): pts
+            for who, points in lakedata.progression(season, by).items()
+            for i, pts in enumerate(points, start=1)
+            if pts is not None
+        }
+        assert got == want, query
+
+
+def test_constructor_points_wins_and_podiums(data: DashboardData) -> None:
+    teams = {r["constructor_name"]: r["points"] for r in _records(data, 2023, "team_standings")}
+    assert teams == {s["name"]: s["points"] for s in lakedata.standings(2023, by="team")}
+    got = {
+        r["driver_name"]: (r["wins"], r["podiums"]) for r in _records(data, 2023, "wins_podiums")
+    }
+    want = {s["name"]: (s["wins"], s["podiums"]) for s in lakedata.standings(2023)}
+    # Drivers without a podium may be left out; everyone listed must be right.
+    assert {k: v for k, v in want.items() if v != (0, 0)}.items() <= got.items()
+    assert all(got[k] == want.get(k, (0, 0)) for k in got)
+
+
+def _lap_time(value: Any, millis: int) -> bool:
+    minutes, rest = divmod(millis, 60_000)
+    return value in (millis, millis / 1000, f"{minutes}:{rest / 1000:06.3f}")
+
+
+def test_fastest_laps_and_retirements(data: DashboardData) -> None:
+    for season in (2022, 2023):
+        rows = _records(data, season, "fastest_laps")
+        want = lakedata.fastest_laps(season)
+        keys = ("round", "race_name", "driver_name", "constructor_name", "lap")
+        assert [tuple(r[k] for k in keys) for r in rows] == [
+            tuple(w[k] for k in keys) for w in want
+        ]
+        for row, expected in zip(rows, want, strict=True):
+            assert _lap_time(row["fastest_lap_time"], expected["millis"]), row
+        dnfs = {r["cause"]: r["dnfs"] for r in _records(data, season, "dnfs_by_cause")}
+        assert dnfs == lakedata.dnfs_by_cause(season)
+
+
+def test_chosen_seasons_only(lake: Settings) -> None:
+    with LocalSession(lake) as session:
+        one = collect(session, load_spec(), [2022])
+        assert (one.seasons, one.default_season, set(one.answers)) == ((2022,), 2022, {2022})
+        # The main job's range may run past the seasons with races: those are left out.
+        some = collect(session, load_spec(), range(2021, 2023), missing_ok=True)
+        assert some.seasons == (2022,)
+        with pytest.raises(DashboardError) as info:
+            collect(session, load_spec(), [2022, 1999])
+    assert "season(s) 1999 not in the lake" in str(info.value)
+    assert "2022, 2023" in str(info.value)
+
+
+def test_an_empty_lake_says_to_load_a_season_first(moto_endpoint: str) -> None:
+    from tests.catalog.lakedata import make_bucket
+
+    empty = Settings(aws_endpoint_url=moto_endpoint, **unique_names())
+    make_bucket(empty)
+    with LocalSession(empty) as session, pytest.raises(DashboardError, match="no season yet"):
+        collect(session, load_spec())
+
+
+def _spec_with(edit) -> Any:
+    raw = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    raw = copy.deepcopy(raw)
+    edit(raw)
+    return parse_spec(raw)
+
+
+def test_a_column_the_query_does_not_return_is_named_with_the_visual(lake: Settings) -> None:
+    def edit(raw: dict) -> None:
+        raw["sheets"][0]["visuals"][1]["columns"].append("pole_positions")
+
+    with LocalSession(lake) as session, pytest.raises(DashboardError) as info:
+        collect(session, _spec_with(edit), [2023])
+    message = str(info.value)
+    assert "'standings'" in message and "pole_positions" in message
+    assert "driver_standings" in message and "driver_name" in message  # visual, what it returned
+
+
+def test_a_query_that_is_not_in_the_library_is_named(lake: Settings) -> None:
+    def edit(raw: dict) -> None:
+        raw["sheets"][1]["visuals"][2]["query"] = "retirements_by_weather"
+
+    with LocalSession(lake) as session, pytest.raises(DashboardError) as info:
+        collect(session, _spec_with(edit), [2023])
+    assert "retirements_by_weather" in str(info.value)
