@@ -1,10 +1,11 @@
 """HTTP client of an Ergast-compatible API (Jolpica by default): polite, patient, and strict.
 
 Polite: every attempt, retries included, passes through the rate limiter. Patient: 5xx,
-429, timeouts, dropped connections and 200s that are not JSON are retried with exponential
-backoff and jitter (429 waits at least its ``Retry-After``). Strict: other 4xx fail at once
-with the API's ``detail``, and a season-level fetch is checked page by page before its
-races are handed on.
+429, timeouts, dropped connections and 200s that are not the Ergast ``MRData`` JSON (a proxy's
+page, a truncated body) are retried with exponential backoff and jitter (429 and 503 wait at
+least their ``Retry-After``). Strict: other 4xx fail at once with the API's ``detail``, a body
+still malformed after every attempt fails naming the URL, and a season-level fetch is checked
+page by page before its races are handed on.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import requests
@@ -52,6 +54,8 @@ _ROUND_WORDS = frozenset({"last", "next"})
 _FETCH_TRIES = 2
 """Whole-fetch tries when the pages do not fit together (data updated while paging)."""
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Fetch:
@@ -81,7 +85,9 @@ class _Retryable(Exception):
 
 
 class _ServerError(_Retryable):
-    def __init__(self, status: int, body: str) -> None:
+    def __init__(self, status: int, body: str, retry_after: float | None = None) -> None:
+        # A 503 may say when to come back (RFC 9110): honoured like a 429's.
+        self.retry_after = retry_after
         super().__init__(f"HTTP {status}: {body}")
 
 
@@ -97,6 +103,15 @@ class _NotJson(_Retryable):
         super().__init__(
             f"200 with a body that is not JSON (Content-Type {content_type!r}): {body}"
         )
+
+
+class _Malformed(_Retryable):
+    """JSON, but not the shape asked for: a transient upstream fault as often as not (a cache
+    serving a half-built answer), so retried like a 5xx; the last one is reported as it was."""
+
+    def __init__(self, error: MalformedResponseError) -> None:
+        self.error = error
+        super().__init__(error.reason)
 
 
 _TRANSIENT = (
@@ -127,6 +142,8 @@ class ErgastClient:
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
     ) -> None:
+        if backoff_base < 0 or backoff_max < 0:
+            raise ValueError(f"backoff must be >= 0, got {backoff_base=} {backoff_max=}")
         if max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
         if not 1 <= page_size <= 100:
@@ -152,6 +169,8 @@ class ErgastClient:
             limiter=rate_limiter_from_settings(settings),
             timeout=settings.http_timeout_seconds,
             max_attempts=settings.http_max_attempts,
+            backoff_base=settings.http_backoff_seconds,
+            backoff_max=settings.http_backoff_max_seconds,
         )
         client._owns_limiter = True
         return client
@@ -180,8 +199,14 @@ class ErgastClient:
         url = f"{self.base_url}/{path.lstrip('/')}"
         return f"{url}?{urlencode(params)}" if params else url
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """GET ``path`` under the base URL: rate-limited, retried; returns the parsed JSON."""
+    def get(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        parse: Callable[[Any, str], T] | None = None,
+    ) -> T | dict[str, Any]:
+        """GET ``path`` under the base URL: rate-limited, retried; returns the parsed JSON, or
+        ``parse(json, url)`` of it: a ``MalformedResponseError`` from ``parse`` is retried too."""
         url = self.url(path, params)
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
@@ -191,7 +216,10 @@ class ErgastClient:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, url)
+            return retrying(self._attempt, url, parse)
+        except _Malformed as exc:
+            attempts = retrying.statistics.get("attempt_number", self.max_attempts)
+            raise MalformedResponseError(url, exc.error.reason, attempts=attempts) from exc
         except _NotJson as exc:
             attempts = retrying.statistics.get("attempt_number", self.max_attempts)
             raise MalformedResponseError(url, str(exc), attempts=attempts) from exc
@@ -201,7 +229,7 @@ class ErgastClient:
         except requests.RequestException as exc:
             raise ErgastError(f"cannot request {url}: {type(exc).__name__}: {exc}") from exc
 
-    def _attempt(self, url: str) -> dict[str, Any]:
+    def _attempt(self, url: str, parse: Callable[[Any, str], T] | None) -> T | dict[str, Any]:
         self.limiter.acquire()
         self.requests_made += 1
         number = self.requests_made
@@ -223,15 +251,22 @@ class ErgastClient:
         if status == 429:
             raise _Throttled(_retry_after(response.headers.get("Retry-After")), _detail(response))
         if status >= 500:
-            raise _ServerError(status, _snippet(response.text))
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            raise _ServerError(status, _snippet(response.text), retry_after)
         if status >= 400:
             raise ApiRequestError(url, status, _detail(response))
         try:
-            return json.loads(response.content)
+            body = json.loads(response.content)
         except ValueError:
             raise _NotJson(
                 response.headers.get("Content-Type", ""), _snippet(response.text)
             ) from None
+        if parse is None:
+            return body
+        try:
+            return parse(body, url)
+        except MalformedResponseError as exc:
+            raise _Malformed(exc) from None
 
     def _wait(self, state: RetryCallState) -> float:
         # Exponential with jitter, capped: spreads the retries of concurrent tasks apart.
@@ -297,7 +332,7 @@ class ErgastClient:
         if isinstance(season, int) and (round_ is None or isinstance(round_, int)):
             return season, round_
         path = f"{season}.json" if round_ is None else f"{season}/{round_}.json"
-        page = parse_page(self.get(path, {"limit": 1}), RACES, self.url(path, {"limit": 1}))
+        page = self.get(path, {"limit": 1}, lambda body, url: parse_page(body, RACES, url))
         resolved_season = _table_number(page, "season")
         if resolved_season is None:
             raise MalformedResponseError(page.url, f"season {season!r} did not resolve to a number")
@@ -365,7 +400,7 @@ class ErgastClient:
 
     def _page(self, path: str, endpoint: Endpoint, offset: int) -> Page:
         params = {"limit": self.page_size, "offset": offset}
-        return parse_page(self.get(path, params), endpoint, self.url(path, params))
+        return self.get(path, params, lambda body, url: parse_page(body, endpoint, url))
 
     def _unknown_season(self, season: int) -> UnknownSeasonError:
         try:

@@ -3,15 +3,23 @@
 Ordering rules live in SQL so they hold under concurrency: the current ingestion only moves
 forward (newest ``ingested_at``, raw key as tie-break, the same order as
 :func:`f1lake.raw.layout.newest`), and a processing outcome only lands on the raw key it names.
+
+Every call is idempotent (the same report twice changes nothing), so a call whose session was
+lost - the server restarted, a failover, a dropped connection - is made again on a new session
+until ``reconnect_seconds`` have passed, instead of failing the task that made it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 import psycopg2
 import psycopg2.errors
@@ -26,6 +34,7 @@ from f1lake.ledger.models import (
     RaceRef,
     RaceRow,
     State,
+    check_endpoint,
     check_positive,
     check_raw_key,
     check_sha256,
@@ -36,9 +45,45 @@ from f1lake.ledger.schema import MigrationError, unapplied
 from f1lake.ledger.schema import migrate as apply_migrations
 from f1lake.raw.layout import parse_raw_key
 
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+RECONNECT_SECONDS = 60.0
+"""How long a ledger call keeps trying to get a lost session back (a restart takes seconds)."""
+
 
 class UnknownRaceError(LookupError):
     """An ingestion names a race the ledger's schedule does not hold (upsert_races first)."""
+
+
+def _reconnecting(
+    method: Callable[Concatenate[Ledger, P], R],
+) -> Callable[Concatenate[Ledger, P], R]:
+    """Make a ledger call again on a new session when its session was lost, or when the server
+    rolled it back to break a deadlock; safe because every call is idempotent."""
+
+    @functools.wraps(method)
+    def call(self: Ledger, *args: P.args, **kwargs: P.kwargs) -> R:
+        deadline: float | None = None
+        pause = 0.1
+        while True:
+            try:
+                return method(self, *args, **kwargs)
+            except (psycopg2.OperationalError, psycopg2.InterfaceError, ConnectionError) as exc:
+                rolled_back = isinstance(exc, psycopg2.extensions.TransactionRollbackError)
+                if not (rolled_back or self._conn.closed or isinstance(exc, ConnectionError)):
+                    raise
+                deadline = deadline or time.monotonic() + self.reconnect_seconds
+                if time.monotonic() + pause > deadline:
+                    raise
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                log.warning("ledger %s: %s; trying again", method.__name__, reason)
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
+    return call
 
 
 _INGESTION_FIELDS = [f.name for f in fields(Ingestion)]
@@ -64,10 +109,16 @@ class Ledger:
 
     ``migrate=True`` applies pending migrations first; otherwise an out-of-date schema is
     refused up front with the command to fix it, rather than failing later on a missing table.
+    Opening fails at once when the server cannot be reached; a session lost later is
+    re-established (see the module's docstring).
     """
 
-    def __init__(self, dsn: str, *, migrate: bool = False) -> None:
+    def __init__(
+        self, dsn: str, *, migrate: bool = False, reconnect_seconds: float = RECONNECT_SECONDS
+    ) -> None:
         self._dsn = dsn
+        self.reconnect_seconds = reconnect_seconds
+        self._locks: list[int] = []
         if migrate:
             apply_migrations(dsn)
         self._conn = connect(dsn)
@@ -99,8 +150,13 @@ class Ledger:
 
     @contextmanager
     def _tx(self) -> Iterator[RealDictCursor]:
-        if self._conn.closed:  # a long-lived holder (a warm Lambda) survives a dropped session
+        if self._conn.closed:  # the session was lost: a new one, holding the same locks
             self._conn = connect(self._dsn)
+            if self._locks:
+                with self._conn.cursor() as cur:
+                    for key in self._locks:
+                        cur.execute("SELECT pg_advisory_lock(%s)", (key,))
+                self._conn.commit()
         conn = self._conn
         try:
             with conn.cursor(cursor_factory=RealDictCursor) as cur:
@@ -111,8 +167,48 @@ class Ledger:
                 conn.rollback()
             raise
 
+    # -- writers ----------------------------------------------------------------------------
+
+    @_reconnecting
+    def lock_ingest(self, season: int, endpoint: str) -> None:
+        """Wait until no other writer ingests ``endpoint`` of ``season``, then hold it off until
+        :meth:`unlock_ingest` or :meth:`close`.
+
+        Two runs of the same season at once (a backfill beside the scheduled DAG, or twice)
+        would both see a race missing and both write it: the second to take the lock sees the
+        first one's ingestion and finds its payload unchanged. A session advisory lock, so a
+        crashed writer releases it with its session.
+        """
+        key = _lock_key("ingest", season, check_endpoint(endpoint))
+        with self._tx() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (key,))
+        self._locks.append(key)
+
+    def unlock_ingest(self, season: int, endpoint: str) -> None:
+        key = _lock_key("ingest", season, check_endpoint(endpoint))
+        if key not in self._locks:
+            return
+        self._locks.remove(key)
+        if self._conn.closed:
+            return  # the lock went with the session
+        try:
+            with self._tx() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            log.warning("ledger session lost while unlocking: the lock went with it")
+
+    @contextmanager
+    def ingesting(self, season: int, endpoint: str) -> Iterator[None]:
+        """:meth:`lock_ingest` for the duration of the block."""
+        self.lock_ingest(season, endpoint)
+        try:
+            yield
+        finally:
+            self.unlock_ingest(season, endpoint)
+
     # -- schedule ---------------------------------------------------------------------------
 
+    @_reconnecting
     def upsert_races(self, races: Iterable[RaceRef]) -> int:
         """Insert new races, update name/date of known ones; returns rows inserted or changed."""
         given = list(races)
@@ -139,6 +235,7 @@ class Ledger:
             )
         return len(result)
 
+    @_reconnecting
     def race(self, season: int, round_: int) -> RaceRow | None:
         with self._tx() as cur:
             cur.execute(
@@ -148,6 +245,7 @@ class Ledger:
             row = cur.fetchone()
         return RaceRow(**row) if row else None
 
+    @_reconnecting
     def races(self, season: int) -> list[RaceRow]:
         with self._tx() as cur:
             cur.execute(
@@ -156,6 +254,7 @@ class Ledger:
             )
             return [RaceRow(**row) for row in cur.fetchall()]
 
+    @_reconnecting
     def seasons(self) -> list[int]:
         """Seasons whose schedule the ledger holds."""
         with self._tx() as cur:
@@ -164,11 +263,13 @@ class Ledger:
 
     # -- current ingestions -----------------------------------------------------------------
 
+    @_reconnecting
     def ingestion(self, season: int, round_: int | None, endpoint: str) -> Ingestion | None:
         """The current ingestion of a race (or, ``round_=None``, of a season-scoped object)."""
         with self._tx() as cur:
             return _current(cur, season, round_, endpoint)
 
+    @_reconnecting
     def ingestions(self, season: int, endpoint: str | None = None) -> list[Ingestion]:
         """Current ingestions of a season, race-scoped by round, then season-scoped ones."""
         with self._tx() as cur:
@@ -188,6 +289,7 @@ class Ledger:
         """Ingestions whose processing failed, with the reason in ``error``."""
         return self._in_state(State.FAILED, season)
 
+    @_reconnecting
     def _in_state(self, state: State, season: int | None) -> list[Ingestion]:
         with self._tx() as cur:
             cur.execute(
@@ -198,6 +300,7 @@ class Ledger:
             )
             return [_ingestion(row) for row in cur.fetchall()]
 
+    @_reconnecting
     def record_ingestion(
         self,
         *,
@@ -299,6 +402,7 @@ class Ledger:
                 current = _apply_early_outcome(cur, current) or current
             return current
 
+    @_reconnecting
     def record_unchanged(
         self,
         *,
@@ -365,6 +469,7 @@ class Ledger:
 
     # -- absences ---------------------------------------------------------------------------
 
+    @_reconnecting
     def record_absent(
         self,
         *,
@@ -408,6 +513,7 @@ class Ledger:
             )
             return True
 
+    @_reconnecting
     def absences(self, season: int, endpoint: str | None = None) -> list[Absence]:
         """Races of a season known to have no data at an endpoint."""
         with self._tx() as cur:
@@ -436,6 +542,7 @@ class Ledger:
             raise ValueError("mark_failed needs a non-empty reason")
         return self._outcome(State.FAILED, season, round_, endpoint, raw_key, reason)
 
+    @_reconnecting
     def _outcome(
         self,
         state: State,
@@ -498,6 +605,7 @@ class Ledger:
 
     # -- history ----------------------------------------------------------------------------
 
+    @_reconnecting
     def history(
         self, season: int, round_: int | None = None, endpoint: str | None = None
     ) -> list[Event]:
@@ -542,6 +650,12 @@ class _Target:
     def key_match(self) -> str:
         cols = ["season", "endpoint"] if self.season_scoped else ["season", "round", "endpoint"]
         return " AND ".join(f"{c} = %({c})s" for c in cols)
+
+
+def _lock_key(*parts: object) -> int:
+    """A pg_advisory_lock key (signed 64 bits) for a name, stable across processes."""
+    name = "f1lake.ledger." + "/".join(str(p) for p in parts)
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def _current(cur: Any, season: int, round_: int | None, endpoint: str) -> Ingestion | None:

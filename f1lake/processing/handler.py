@@ -46,8 +46,12 @@ def current_settings() -> Settings:
     return _invocation_settings.get() or Settings()
 
 
-def handle_event(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    processor = Processor(Store(settings))
+def handle_event(
+    event: dict[str, Any], settings: Settings, *, store: Store | None = None
+) -> dict[str, Any]:
+    """Handle one Lambda event; ``store`` replaces the S3 adapter built from ``settings`` (a
+    caller that reuses clients across invocations, or a test that hooks the S3 edge)."""
+    processor = Processor(store or Store(settings))
     if is_sqs_event(event):
         return _handle_sqs(event, processor)
     outcomes = [processor.process(ref.bucket, ref.key) for ref in s3_objects(event)]

@@ -1,9 +1,15 @@
 """Turn one raw-object event into Parquet, converging on the newest valid payload of the object.
 
 An event only says "something changed in this race" (or, for a season-scoped dimension, "in
-this season"): the processor lists that object's raw versions and works from the newest, so late, duplicated or reordered events all end in the same
-state. A payload that cannot be processed is quarantined with its reasons and the next newest
-one is used, so the output is always the newest *valid* payload whatever the arrival order.
+this season"): the processor lists that object's raw versions and works from the newest, so
+late, duplicated or reordered events all end in the same state. A payload that cannot be
+processed is quarantined with its reasons and the next newest one is used, so the output is
+always the newest *valid* payload whatever the arrival order.
+
+Concurrent invocations (Lambda scales out) may handle two versions of one race at once: one
+that listed before the newer version was written could write last. So after writing, the
+processor lists again and, if a newer version has appeared meanwhile, converges again: the
+last write of a race is then always made after its newest version existed.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from f1lake.transform import ObjectTables, ShapeError, ValidationError, transfor
 log = logging.getLogger(__name__)
 
 Status = Literal["written", "unchanged", "superseded", "quarantined"]
+_MAX_ROUNDS = 5
+"""Convergence rounds per event: more would mean a race re-ingested faster than it is written."""
 Kind = Literal["not_raw_key", "not_json", "wrong_shape", "invalid"]
 
 
@@ -111,6 +119,33 @@ class Processor:
             event_key = parse_raw_key(key)
         except ValueError as exc:
             return self._quarantine(bucket, key, Rejected("not_raw_key", str(exc)))
+        written: ObjectOutcome | None = None
+        for _ in range(_MAX_ROUNDS):
+            outcome = self._converge(bucket, key, event_key)
+            if outcome.status != "written" or outcome.source_key is None:
+                # "unchanged" after a write of this event: the write stands (the newer one was bad)
+                return written if written and outcome.status == "unchanged" else outcome
+            written = outcome
+            later = [
+                k
+                for k in self.store.object_raw_keys(
+                    bucket, event_key.endpoint, event_key.season, event_key.round
+                )
+                if _sort_key(k) > _sort_key(outcome.source_key)
+                and self.store.quarantine_record(k) is None
+            ]
+            if not later:
+                return outcome
+            log.info(
+                "%s appeared while %s was being written: converging again",
+                max(later, key=_sort_key), outcome.source_key,
+            )  # fmt: skip
+        raise RuntimeError(
+            f"{key}: the race kept getting newer raw objects over {_MAX_ROUNDS} rounds; retry"
+        )
+
+    def _converge(self, bucket: str, key: str, event_key: RawKey) -> ObjectOutcome:
+        """One pass: write the newest valid version of the event's race unless already there."""
         candidates = set(
             self.store.object_raw_keys(
                 bucket, event_key.endpoint, event_key.season, event_key.round

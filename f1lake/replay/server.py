@@ -1,20 +1,23 @@
 """The replay API as an HTTP server: an Ergast CSV dump served as the Ergast JSON API.
 
 A thin adapter around :mod:`f1lake.replay.responses`: it loads the dump once, then hands every
-``GET /ergast/f1/...`` to ``respond``. It can also be told to fail the next requests (429 with
-or without ``Retry-After``, or a proxy-style 502/503 with an HTML body) so that clients can be
-tested against the failures the real service shows; that is off unless ``faults`` is passed.
+``GET /ergast/f1/...`` to ``respond``. With a :class:`Faults` it also misbehaves as configured
+(:mod:`f1lake.replay.faults`: throttling, proxy errors, slow or broken bodies, Jolpica's rate
+limits, results revised after the race), so clients and the pipeline can be tested against the
+failures the real service shows; that is off unless ``faults`` is passed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
-from collections import deque
-from collections.abc import Iterator
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +26,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from f1lake.replay.dump import Dump, default_today, load_dump
+from f1lake.replay.faults import (
+    Fault,
+    FaultConfig,
+    FaultRule,
+    FaultSpecError,
+    Revision,
+    active_revisions,
+    decide,
+    malform,
+    parse_rule,
+    retry_after_header,
+    revise,
+    throttle_wait,
+    truncate,
+)
 from f1lake.replay.responses import ReplayView, respond
 
 BASE_PATH = "/ergast/f1"
@@ -38,17 +56,56 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Fault:
-    status: int
-    retry_after: int | None = None
+class Ticket:
+    """What one request gets: its number (1-based) and the fault, if any."""
+
+    number: int
+    fault: Fault | None
 
 
 class Faults:
-    """Failures to answer the next requests with, in order; thread-safe, empty by default."""
+    """The fault state of one replay server: config, counters, history. Thread-safe.
 
-    def __init__(self) -> None:
-        self._pending: deque[Fault] = deque()
+    The decisions are :func:`f1lake.replay.faults.decide` (rules, seeded) and
+    :func:`~f1lake.replay.faults.throttle_wait` (rate limit); this class only keeps the request
+    counter, each rule's match count and the admission times. ``injected`` counts the faults
+    answered, by kind (``rate_limit`` for the rate limit's 429s).
+    """
+
+    def __init__(
+        self, config: FaultConfig | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._config = config or FaultConfig()
+        self._clock = clock
         self._lock = threading.Lock()
+        self._pending: deque[Fault] = deque()
+        self._seen: tuple[int, ...] = ()
+        self._admitted: deque[float] = deque()
+        self.requests = 0
+        self.injected: Counter[str] = Counter()
+
+    @property
+    def config(self) -> FaultConfig:
+        return self._config
+
+    def configure(self, config: FaultConfig) -> None:
+        """Replace the configuration; the rules' counts start again, the request count goes on."""
+        with self._lock:
+            self._config = config
+            self._seen = ()
+
+    def add_rule(self, rule: FaultRule | str) -> None:
+        """Add a rule (or its spec, ``KIND[:key=value,...]``) after the configured ones."""
+        rule = parse_rule(rule) if isinstance(rule, str) else rule
+        with self._lock:
+            self._config = replace(self._config, rules=(*self._config.rules, rule))
+
+    def revise(self, season: int, round_: int, swap: tuple[int, int] = (1, 2)) -> Revision:
+        """Publish a revision of the race's results from the next request on."""
+        with self._lock:
+            revision = Revision(season, round_, swap, after=self.requests)
+            self._config = replace(self._config, revisions=(*self._config.revisions, revision))
+        return revision
 
     def fail_next(self, count: int = 1, status: int = 429, retry_after: int | None = None) -> None:
         """Answer the next ``count`` API requests with ``status`` instead of the data.
@@ -58,28 +115,90 @@ class Faults:
         """
         if count < 0 or not 400 <= status <= 599:
             raise ValueError(f"need count >= 0 and an error status, got {count=} {status=}")
+        kind = "throttle" if status == 429 else "server_error"
         with self._lock:
-            self._pending.extend(Fault(status, retry_after) for _ in range(count))
+            self._pending.extend(Fault(kind, status, retry_after) for _ in range(count))
 
     def clear(self) -> None:
         with self._lock:
             self._pending.clear()
-
-    def take(self) -> Fault | None:
-        with self._lock:
-            return self._pending.popleft() if self._pending else None
 
     @property
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
 
+    def take(self, path: str = "") -> Ticket:
+        """Number the request to ``path`` and decide its fault (queued ones first)."""
+        with self._lock:
+            self.requests += 1
+            fault = self._pending.popleft() if self._pending else None
+            if fault is None and self._config.rate_limit is not None:
+                now = self._clock()
+                while self._admitted and self._admitted[0] <= now - 3600:
+                    self._admitted.popleft()
+                wait = throttle_wait(self._config.rate_limit, self._admitted, now)
+                if wait is not None:
+                    fault = Fault("throttle", 429, float(retry_after_header(wait)))
+                    self.injected["rate_limit"] += 1
+                    return Ticket(self.requests, fault)
+                self._admitted.append(now)
+            if fault is None:
+                fault, self._seen = decide(self._config, path, self._seen)
+            if fault is not None:
+                self.injected[fault.kind] += 1
+            return Ticket(self.requests, fault)
+
+    def revisions(self, number: int) -> tuple[Revision, ...]:
+        with self._lock:
+            return active_revisions(self._config, number)
+
+    def state(self) -> dict[str, object]:
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "injected": dict(self.injected),
+                "pending": len(self._pending),
+                "rules": len(self._config.rules),
+                "revisions": [
+                    {"season": r.season, "round": r.round, "swap": list(r.swap), "after": r.after}
+                    for r in self._config.revisions
+                ],
+            }
+
+
+class _Views:
+    """The dump as served, one view per set of published revisions (built once each)."""
+
+    def __init__(self, dump: Dump, today: date) -> None:
+        self.base = ReplayView(dump, today)
+        self._views: dict[tuple[Revision, ...], ReplayView] = {(): self.base}
+        self._lock = threading.Lock()
+
+    def get(self, revisions: tuple[Revision, ...]) -> ReplayView:
+        with self._lock:
+            view = self._views.get(revisions)
+            if view is None:
+                view = ReplayView(revise(self.base.dump, revisions), self.base.today)
+                self._views[revisions] = view
+            return view
+
 
 def _fault_response(fault: Fault) -> Response:
-    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    headers = (
+        {} if fault.retry_after is None else {"Retry-After": retry_after_header(fault.retry_after)}
+    )
     if fault.status == 429:
         return JSONResponse(THROTTLED, status_code=429, headers=headers)
     return HTMLResponse(_HTML_ERROR.format(status=fault.status), fault.status, headers=headers)
+
+
+def _broken_body(fault: Fault, body: dict[str, object]) -> Response:
+    if fault.kind == "truncated":
+        whole = JSONResponse(body).body
+        return Response(truncate(whole), status_code=200, media_type="application/json")
+    content, media_type = malform(body, fault.variant or "no_table")
+    return Response(content, status_code=200, media_type=media_type)
 
 
 def resolve_today(dump: Dump, today: date | None) -> date:
@@ -97,13 +216,17 @@ def create_app(
     """A FastAPI app serving the dump in ``csv_dir`` as seen on ``today``.
 
     ``app.state.requests`` keeps the latest request targets (path and query) so tests can see
-    what a client fetched. With ``faults``, ``POST /_replay/faults?count=N&status=S&retry_after=T``
-    arms failures too (for a server running in another process).
+    what a client fetched. With ``faults``, a small admin API drives them from another process:
+    ``GET /_replay/faults`` (state), ``POST /_replay/faults?count=N&status=S&retry_after=T``
+    (fail the next requests), ``POST /_replay/faults?rule=SPEC`` (add a rule) and
+    ``POST /_replay/revisions?season=Y&round=R`` (revise a race's results from now on).
     """
     dump = dump if dump is not None else load_dump(Path(csv_dir))
-    view = ReplayView(dump, resolve_today(dump, today))
+    if faults is not None:
+        revise(dump, faults.config.revisions)  # a revision of a race the dump lacks: say so now
+    views = _Views(dump, resolve_today(dump, today))
     app = FastAPI(title="f1lake Ergast replay API", openapi_url=None, docs_url=None)
-    app.state.view = view
+    app.state.view = views.base
     app.state.faults = faults
     app.state.requests = deque(maxlen=10_000)
 
@@ -111,22 +234,46 @@ def create_app(
     async def ergast(path: str, request: Request) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         app.state.requests.append(target)
-        fault = faults.take() if faults is not None else None
-        if fault is not None:
+        ticket = faults.take(path) if faults is not None else Ticket(0, None)
+        fault = ticket.fault
+        if fault is not None and fault.status >= 400:
             return _fault_response(fault)
+        view = views.base if faults is None else views.get(faults.revisions(ticket.number))
         url = f"{request.url.scheme}://{request.url.netloc}{BASE_PATH}/{path}"
         answer = respond(view, path, request.query_params, url)
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.delay)
+        elif fault is not None and answer.status == 200:
+            return _broken_body(fault, answer.body)
         return JSONResponse(answer.body, status_code=answer.status)
 
     if faults is not None:
 
+        @app.get("/_replay/faults")
+        def fault_state() -> dict:
+            return faults.state()
+
         @app.post("/_replay/faults")
-        def arm(count: int = 1, status: int = 429, retry_after: int | None = None) -> dict:
+        def arm(
+            count: int = 1, status: int = 429, retry_after: int | None = None, rule: str = ""
+        ) -> Response:
             try:
-                faults.fail_next(count, status, retry_after)
+                if rule:
+                    faults.add_rule(rule)
+                else:
+                    faults.fail_next(count, status, retry_after)
             except ValueError as exc:
                 return JSONResponse({"detail": str(exc)}, status_code=400)
-            return {"pending": faults.pending}
+            return JSONResponse(faults.state())
+
+        @app.post("/_replay/revisions")
+        def publish(season: int, round: int, a: int = 1, b: int = 2) -> Response:
+            try:
+                revise(views.base.dump, [Revision(season, round, (a, b))])  # refuse a bad one now
+            except FaultSpecError as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=400)
+            revision = faults.revise(season, round, (a, b))
+            return JSONResponse({"published_after_request": revision.after})
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -135,7 +282,13 @@ def create_app(
     return app
 
 
-def serve(csv_dir: Path, port: int = 8000, today: date | None = None, host: str = HOST) -> None:
+def serve(
+    csv_dir: Path,
+    port: int = 8000,
+    today: date | None = None,
+    host: str = HOST,
+    faults: Faults | None = None,
+) -> None:
     """Serve the dump on ``host:port`` until interrupted (for the CLI).
 
     ``host`` stays 127.0.0.1 on a workstation; only inside a container (docker-compose) is it
@@ -143,8 +296,10 @@ def serve(csv_dir: Path, port: int = 8000, today: date | None = None, host: str 
     """
     dump = load_dump(Path(csv_dir))
     day = resolve_today(dump, today)
-    app = create_app(csv_dir, day, dump=dump)
+    app = create_app(csv_dir, day, dump=dump, faults=faults)
     print(f"Replaying {csv_dir} as of {day} at http://{host}:{port}{BASE_PATH}/", flush=True)
+    if faults is not None:
+        print(f"Fault injection on: {faults.state()}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -165,7 +320,8 @@ def replay_api(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, port))
     bound_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    # A slow fault keeps a request open for its delay: do not wait longer than that to stop.
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="replay-api", daemon=True

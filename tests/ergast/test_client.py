@@ -243,12 +243,36 @@ def test_non_json_200_every_time_is_a_malformed_response(api, client):
     assert client.requests_made == 4
 
 
-def test_json_that_is_not_mrdata_is_not_retried(api, client):
+def test_json_that_is_not_mrdata_is_retried_then_the_pages_assemble(api, client):
+    races = make_races(2023, [3, 2])
+    api.expect_ordered_request(f"{BASE}/2023/results.json").respond_with_json({"hello": "world"})
+    api.expect_ordered_request(f"{BASE}/2023/results.json").respond_with_handler(
+        paged_handler(RESULTS, races, {"season": "2023"})
+    )
+    fetched = client.fetch(RESULTS, 2023)
+    assert [len(r["Results"]) for r in fetched.races] == [3, 2]
+    assert client.requests_made == 2
+
+
+def test_json_that_is_never_mrdata_fails_naming_url_reason_and_attempts(api, client):
     api.expect_request(f"{BASE}/2023/results.json").respond_with_json({"hello": "world"})
     with pytest.raises(MalformedResponseError, match="no MRData") as info:
         client.fetch(RESULTS, 2023)
     assert "/2023/results.json?limit=100&offset=0" in str(info.value)
-    assert client.requests_made == 1
+    assert info.value.attempts == 4
+    assert "after 4 attempt(s)" in str(info.value)
+    assert client.requests_made == 4
+
+
+def test_503_with_retry_after_waits_that_long(api, client):
+    api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_data(
+        "down for maintenance", status=503, headers={"Retry-After": "1"}
+    )
+    api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_json(ok_body())
+    started = time.monotonic()
+    client.get("2023/races.json")
+    assert time.monotonic() - started >= 1.0  # the client's own backoff is 0.01 s
+    assert client.requests_made == 2
 
 
 @pytest.mark.parametrize("status", [404, 400])
@@ -388,3 +412,19 @@ def test_from_settings_uses_the_configured_api_and_shared_limiter(api, tmp_path)
         assert len(client.schedule(2023)) == 3
         assert client.max_attempts == 2
     assert (tmp_path / "state" / "ratelimit.sqlite").exists()
+
+
+def test_from_settings_takes_the_backoff(api, tmp_path):
+    api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_data("x", status=502)
+    api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_data("x", status=502)
+    api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_json(ok_body())
+    settings = Settings(
+        api_base_url=api.url_for(BASE),
+        state_dir=tmp_path / "state",
+        http_backoff_seconds=0.01,
+        http_backoff_max_seconds=0.02,
+    )
+    with ErgastClient.from_settings(settings) as client:
+        assert client.get("2023/races.json")["MRData"]["total"] == "1"
+        assert (client.backoff_base, client.backoff_max) == (0.01, 0.02)
+    assert client.requests_made == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -343,9 +344,9 @@ def test_history_is_append_only(ledger, pg_dsn):
     assert len(ledger.history(2024)) == 1
 
 
-def test_ledger_reconnects_after_its_session_is_dropped(ledger, pg_dsn):
-    _record(ledger, 1, "p1")
-    admin = connect(pg_dsn)
+def drop_ledger_sessions(dsn: str) -> int:
+    """Terminate the ledger's sessions, as a server restart or a failover does."""
+    admin = connect(dsn)
     admin.autocommit = True
     try:
         with admin.cursor() as cur:
@@ -354,12 +355,81 @@ def test_ledger_reconnects_after_its_session_is_dropped(ledger, pg_dsn):
                 "WHERE application_name = 'f1lake-ledger' AND pid <> pg_backend_pid() "
                 "AND datname = current_database()"
             )
+            return cur.rowcount
     finally:
         admin.close()
 
-    with pytest.raises(psycopg2.OperationalError):
-        ledger.pending()
-    assert [i.round for i in ledger.pending()] == [1]
+
+def test_a_call_whose_session_was_dropped_is_made_again_on_a_new_one(ledger, pg_dsn, caplog):
+    _record(ledger, 1, "p1")
+    assert drop_ledger_sessions(pg_dsn) == 1
+
+    assert [i.round for i in ledger.pending()] == [1]  # no error: reconnected and asked again
+    assert "ledger _in_state" in caplog.text and "trying again" in caplog.text
+    drop_ledger_sessions(pg_dsn)
+    _record(ledger, 2, "p2")  # a write too, and exactly once
+    assert [e.round for e in ledger.history(2024) if e.event.value == "ingested"] == [1, 2]
+
+
+def test_ingest_lock_makes_a_second_writer_wait_until_the_first_is_done(ledger, pg_dsn):
+    waiting, got = threading.Event(), threading.Event()
+
+    def second() -> None:
+        with Ledger(pg_dsn) as other:
+            waiting.set()
+            with other.ingesting(2024, RESULTS):
+                got.set()
+
+    with ledger.ingesting(2024, RESULTS):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert waiting.wait(10)
+        assert _lock_waiters(pg_dsn) == 1  # blocked on the lock...
+        assert not got.is_set()
+        with Ledger(pg_dsn) as third:
+            third.lock_ingest(2024, "qualifying")  # ...while another endpoint is free
+            third.lock_ingest(2023, RESULTS)  # and so is another season
+    thread.join(10)
+    assert got.is_set()
+
+
+def test_ingest_lock_survives_a_dropped_session_and_goes_with_close(ledger, pg_dsn):
+    ledger.lock_ingest(2024, RESULTS)
+    drop_ledger_sessions(pg_dsn)
+    ledger.pending()  # reconnects, taking the lock again
+    assert _advisory_locks(pg_dsn) == 1
+    ledger.close()
+    assert _advisory_locks(pg_dsn) == 0
+
+
+_ADVISORY = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def _lock_waiters(dsn: str) -> int:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        n = _count(dsn, _ADVISORY + " AND NOT granted")
+        if n:
+            return n
+        time.sleep(0.02)
+    return 0
+
+
+def _advisory_locks(dsn: str) -> int:
+    return _count(dsn, _ADVISORY + " AND granted")
+
+
+def _count(dsn: str, sql: str) -> int:
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
 
 
 def test_timestamps_come_back_timezone_aware(ledger):

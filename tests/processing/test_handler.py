@@ -177,3 +177,25 @@ def test_tables_for_endpoint_are_exactly_the_tables_written(stack):
     listed = aws.client("s3", stack).list_objects_v2(Bucket=stack.processed_bucket)["Contents"]
     assert sorted(o["Key"].split("/")[0] for o in listed) == sorted(tables_for_endpoint("results"))
     assert written["status"] == "written"
+
+
+def test_a_version_written_while_an_invocation_lists_is_not_overwritten(stack, read_processed):
+    """Two invocations at once: A lists the race's objects (only the old one), B writes and
+    processes a newer version, then A writes. A must notice and converge on the newer one."""
+    from f1lake.processing import Store, handle_event
+
+    old = put_results(stack, 2023, 9, simple_results("ascari"), minutes=0)
+    newer: list[str] = []
+
+    def meanwhile(**_: object) -> None:
+        if not newer:  # B, between A's listing and A's write
+            newer.append(put_results(stack, 2023, 9, simple_results("villoresi"), minutes=30))
+            handler(s3_event(stack.raw_bucket, newer[0]), None)
+
+    session = aws.session(stack)
+    session.events.register("after-call.s3.ListObjectsV2", meanwhile)
+    out = handle_event(s3_event(stack.raw_bucket, old), stack, store=Store(stack, session=session))
+
+    assert out["quarantined"] == []
+    assert processed_source(stack, "results", 2023, 9)[0] == newer[0]
+    assert read_processed("results", 2023, 9).column("driver_id")[0].as_py() == "villoresi"

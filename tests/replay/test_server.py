@@ -54,7 +54,7 @@ def test_injected_faults_answer_the_next_requests_then_data_again(minidump_dir: 
         armed = requests.post(
             f"{base.removesuffix('/ergast/f1')}/_replay/faults?count=2&status=502", timeout=10
         )
-        assert armed.json() == {"pending": 2}
+        assert armed.json()["pending"] == 2
         assert [requests.get(url, timeout=10).status_code for _ in range(3)] == [502, 502, 200]
 
 

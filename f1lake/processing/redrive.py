@@ -1,0 +1,133 @@
+"""Send the dead-letter queue's messages back to the raw-events queue, once their cause is fixed.
+
+SQS has ``StartMessageMoveTask`` for this, but moto (the local stack) does not implement it and
+a move task reports no per-message outcome; a receive / send / delete loop works the same on
+AWS and locally. It never loses a message: one leaves the dead-letter queue only after the
+queue has accepted its copy. A crash between the two sends it twice, which the idempotent
+processor absorbs. Running it again moves only what has come back since: idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from f1lake import aws
+from f1lake.local.provision import dlq_name
+from f1lake.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_BATCH = 10  # the most SQS takes per receive or batch call
+
+
+class RedriveError(RuntimeError):
+    """A queue is missing or unreachable; the message says which and what to do."""
+
+
+@dataclass
+class RedriveReport:
+    source: str
+    target: str
+    moved: int = 0
+    failed: list[str] = field(default_factory=list)
+    """Messages the queue refused (left in the dead-letter queue), with the reason."""
+    waiting: int | None = None
+    """Dry run: messages waiting in the dead-letter queue."""
+
+    def summary(self) -> str:
+        if self.waiting is not None:
+            return f"{self.waiting} message(s) waiting in {self.source} (dry run: nothing moved)"
+        text = f"moved {self.moved} message(s) from {self.source} back to {self.target}"
+        if self.failed:
+            text += f"; {len(self.failed)} refused, left in {self.source}: " + "; ".join(
+                self.failed[:5]
+            )
+        return text
+
+
+def redrive(
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    dry_run: bool = False,
+    wait_seconds: int = 1,
+    visibility_timeout: int = 60,
+    sqs: Any = None,
+) -> RedriveReport:
+    """Move up to ``limit`` messages (all by default) from ``<queue>-dlq`` to ``<queue>``."""
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    sqs = sqs or aws.client("sqs", settings)
+    source, target = dlq_name(settings), settings.queue_name
+    source_url, target_url = _url(sqs, source), _url(sqs, target)
+    report = RedriveReport(source, target)
+    if dry_run:
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=source_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        report.waiting = int(attrs["ApproximateNumberOfMessages"])
+        return report
+    seen: set[str] = set()
+    while limit is None or report.moved + len(report.failed) < limit:
+        room = _BATCH if limit is None else min(_BATCH, limit - report.moved - len(report.failed))
+        messages = sqs.receive_message(
+            QueueUrl=source_url,
+            MaxNumberOfMessages=room,
+            WaitTimeSeconds=wait_seconds,  # long polling: an empty answer means empty
+            VisibilityTimeout=visibility_timeout,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        messages = [m for m in messages if m["MessageId"] not in seen]
+        if not messages:
+            break
+        seen.update(m["MessageId"] for m in messages)
+        sent = sqs.send_message_batch(
+            QueueUrl=target_url,
+            Entries=[
+                {"Id": str(i), "MessageBody": m["Body"], **_attributes(m)}
+                for i, m in enumerate(messages)
+            ],
+        )
+        accepted = {int(e["Id"]) for e in sent.get("Successful", [])}
+        for refused in sent.get("Failed", []):
+            message = messages[int(refused["Id"])]
+            report.failed.append(f"{message['MessageId']}: {refused.get('Message', refused)}")
+        done = [m for i, m in enumerate(messages) if i in accepted]
+        if done:
+            deleted = sqs.delete_message_batch(
+                QueueUrl=source_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+            for left in deleted.get("Failed", []):  # sent but still there: comes back later
+                log.warning("could not delete a redriven message: %s", left)
+        report.moved += len(done)
+    log.info(report.summary())
+    return report
+
+
+def _url(sqs: Any, name: str) -> str:
+    try:
+        return sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if "NonExistentQueue" in code or "QueueDoesNotExist" in code:
+            raise RedriveError(
+                f"no SQS queue named {name!r}: check F1LAKE_QUEUE_NAME (the dead-letter queue "
+                "is '<name>-dlq') or create them with `f1lake provision`"
+            ) from None
+        raise
+
+
+def _attributes(message: dict[str, Any]) -> dict[str, Any]:
+    """The message's attributes in the form SendMessage takes (without the reserved lists)."""
+    attrs = {
+        name: {k: v for k, v in value.items() if k in ("DataType", "StringValue", "BinaryValue")}
+        for name, value in (message.get("MessageAttributes") or {}).items()
+    }
+    return {"MessageAttributes": attrs} if attrs else {}
