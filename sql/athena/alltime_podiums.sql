@@ -4,22 +4,16 @@
 -- Parameters: none (every season in the lake).
 -- Notes: counted once per race (a driver who shared two cars on the podium of one race, before
 --   1979, has one podium there); a start is any entry not F (failed to qualify) or W.
-WITH starts AS (
-    SELECT season, round, driver_id, driver_name, position_text
-    FROM race_results
-    WHERE started
-),
-tally AS (
+WITH tally AS (
     SELECT
         driver_id,
         max_by(driver_name, season * 100 + round) AS driver_name,
-        count(DISTINCT CASE WHEN position_text IN ('1', '2', '3') THEN season * 100 + round END)
-            AS podiums,
-        count(DISTINCT CASE WHEN position_text = '1' THEN season * 100 + round END) AS wins,
-        count(DISTINCT season * 100 + round) AS starts,
-        min(CASE WHEN position_text IN ('1', '2', '3') THEN season END) AS first_podium_season,
-        max(CASE WHEN position_text IN ('1', '2', '3') THEN season END) AS last_podium_season
-    FROM starts
+        count_if(podium) AS podiums,
+        count_if(won) AS wins,
+        count(*) AS starts,
+        min(CASE WHEN podium THEN season END) AS first_podium_season,
+        max(CASE WHEN podium THEN season END) AS last_podium_season
+    FROM driver_starts
     GROUP BY driver_id
 )
 SELECT

@@ -4,20 +4,15 @@
 -- Parameters: none (every season in the lake).
 -- Notes: a shared winning car (1950s) credits each of its drivers; a start is any entry that
 --   did not fail to qualify (F) or withdraw (W), counted once per race.
-WITH starts AS (
-    SELECT season, round, driver_id, driver_name, position_text
-    FROM race_results
-    WHERE started
-),
-tally AS (
+WITH tally AS (
     SELECT
         driver_id,
         max_by(driver_name, season * 100 + round) AS driver_name,
-        count(DISTINCT CASE WHEN position_text = '1' THEN season * 100 + round END) AS wins,
-        count(DISTINCT season * 100 + round) AS starts,
-        min(CASE WHEN position_text = '1' THEN season END) AS first_win_season,
-        max(CASE WHEN position_text = '1' THEN season END) AS last_win_season
-    FROM starts
+        count_if(won) AS wins,
+        count(*) AS starts,
+        min(CASE WHEN won THEN season END) AS first_win_season,
+        max(CASE WHEN won THEN season END) AS last_win_season
+    FROM driver_starts
     GROUP BY driver_id
 )
 SELECT

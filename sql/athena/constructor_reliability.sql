@@ -22,12 +22,6 @@ dnfs AS (
     WHERE season = (SELECT season FROM params) AND constructor_id IS NOT NULL
     GROUP BY constructor_id
 ),
-names AS (
-    SELECT constructor_id, max(constructor_name) AS constructor_name
-    FROM race_results
-    WHERE season = (SELECT season FROM params)
-    GROUP BY constructor_id
-),
 tally AS (
     SELECT constructor_id, count(*) AS starts, count(position) AS finishes
     FROM starts
@@ -44,5 +38,6 @@ SELECT
     round(CAST(t.finishes AS double) / t.starts, 3) AS finish_rate
 FROM tally AS t
 LEFT JOIN dnfs AS d ON d.constructor_id = t.constructor_id
-LEFT JOIN names AS n ON n.constructor_id = t.constructor_id
+LEFT JOIN constructor_seasons AS n
+    ON n.season = (SELECT season FROM params) AND n.constructor_id = t.constructor_id
 ORDER BY finish_rate DESC, t.constructor_id

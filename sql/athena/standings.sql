@@ -1,7 +1,8 @@
 -- The drivers' championship of a season (results plus sprints, by the rules of the era).
 -- Answers: where each driver finished a season's drivers' championship: points counted
 --   (after the era's dropped scores), points scored, wins, podiums, races; ordered by points,
---   then the FIA count-back (most wins, then most second places, ...: Grand Prix places only).
+--   then the FIA count-back (most wins, then most second places, ...: Grand Prix places only;
+--   view grand_prix_tallies, with podiums and races).
 --   driver_name is "Forename Surname", constructor_name his team at his last race (view
 --   driver_seasons). The official table is `driver_standings`; this query derives it.
 -- @param season integer  Championship year, e.g. 2023.
@@ -12,57 +13,25 @@
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
-last_round AS (
-    SELECT max(round) AS round
+-- Flags the season's last round in one pass over the view (a max subquery reads it twice).
+by_round AS (
+    SELECT round, max(round) OVER () AS last_round, driver_id, points, points_scored, wins
     FROM driver_standings_by_round
     WHERE season = (SELECT season FROM params)
 ),
 standing AS (
     SELECT driver_id, points, points_scored, wins
-    FROM driver_standings_by_round
-    WHERE season = (SELECT season FROM params) AND round = (SELECT round FROM last_round)
+    FROM by_round
+    WHERE round = last_round
 ),
-races_run AS (
-    SELECT driver_id, position, position_text, round
-    FROM scoring_results
-    WHERE season = (SELECT season FROM params) AND session = 'race'
-),
-finishes AS (
-    SELECT driver_id, CAST(position_text AS integer) AS place
-    FROM races_run
-    WHERE regexp_like(position_text, '^[0-9]+$')
-),
-places AS (
-    SELECT DISTINCT place FROM finishes
-),
-place_counts AS (
-    SELECT driver_id, place, count(*) AS n
-    FROM finishes
-    GROUP BY driver_id, place
-),
--- One fixed-width key per driver: count of 1st places, of 2nd places, ... (3 digits each),
--- so comparing keys as strings is the count-back.
-countback AS (
-    SELECT
-        s.driver_id,
-        array_join(array_agg(lpad(CAST(coalesce(pc.n, 0) AS varchar), 3, '0') ORDER BY p.place), '')
-            AS countback_key
-    FROM standing AS s
-    CROSS JOIN places AS p
-    LEFT JOIN place_counts AS pc ON pc.driver_id = s.driver_id AND pc.place = p.place
-    GROUP BY s.driver_id
-),
-race_stats AS (
-    SELECT
-        driver_id,
-        count(DISTINCT round) AS races,
-        sum(CASE WHEN position_text IN ('1', '2', '3') THEN 1 ELSE 0 END) AS podiums
-    FROM races_run
-    GROUP BY driver_id
+tallies AS (
+    SELECT entrant_id AS driver_id, races, podiums, countback_key
+    FROM grand_prix_tallies
+    WHERE season = (SELECT season FROM params) AND entrant = 'driver'
 )
 SELECT
     (SELECT season FROM params) AS season,
-    rank() OVER (ORDER BY s.points DESC, coalesce(c.countback_key, '') DESC) AS position,
+    rank() OVER (ORDER BY s.points DESC, coalesce(t.countback_key, '') DESC) AS position,
     s.driver_id,
     ds.driver_name,
     ds.constructor_id,
@@ -70,11 +39,10 @@ SELECT
     s.points,
     s.points_scored,
     s.wins,
-    coalesce(rs.podiums, 0) AS podiums,
-    coalesce(rs.races, 0) AS races
+    coalesce(t.podiums, 0) AS podiums,
+    coalesce(t.races, 0) AS races
 FROM standing AS s
-LEFT JOIN countback AS c ON c.driver_id = s.driver_id
-LEFT JOIN race_stats AS rs ON rs.driver_id = s.driver_id
+LEFT JOIN tallies AS t ON t.driver_id = s.driver_id
 LEFT JOIN driver_seasons AS ds
     ON ds.season = (SELECT season FROM params) AND ds.driver_id = s.driver_id
 ORDER BY position, s.driver_id

@@ -3,9 +3,9 @@
 --   driver's points so far (after the era's dropped scores), the points he scored that round,
 --   his wins so far and his position then, from his first race on.
 -- @param season integer  Championship year, e.g. 2023.
--- Notes: position is by points, then the count-back over the Grand Prix places so far, so the
---   last round equals standings.sql (points, wins and position); driver_name and
---   constructor_name as in standings.sql (view driver_seasons).
+-- Notes: position is by points, then the count-back over the Grand Prix places so far (view
+--   countback_by_round), so the last round equals standings.sql (points, wins and position);
+--   driver_name and constructor_name as in standings.sql (view driver_seasons).
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
@@ -14,34 +14,10 @@ progress AS (
     FROM driver_standings_by_round
     WHERE season = (SELECT season FROM params)
 ),
-finishes AS (
-    SELECT round, driver_id, CAST(position_text AS integer) AS place
-    FROM scoring_results
-    WHERE season = (SELECT season FROM params) AND session = 'race'
-        AND regexp_like(position_text, '^[0-9]+$')
-),
-places AS (
-    SELECT DISTINCT place FROM finishes
-),
--- How many times each driver had finished in each place, as of each round.
-place_counts AS (
-    SELECT p.round, p.driver_id, pl.place, count(f.place) AS n
-    FROM progress AS p
-    CROSS JOIN places AS pl
-    LEFT JOIN finishes AS f
-        ON f.driver_id = p.driver_id AND f.place = pl.place AND f.round <= p.round
-    GROUP BY p.round, p.driver_id, pl.place
-),
--- One fixed-width key per driver and round (3 digits per place): comparing keys as strings is
--- the count-back.
 countback AS (
-    SELECT
-        round,
-        driver_id,
-        array_join(array_agg(lpad(CAST(n AS varchar), 3, '0') ORDER BY place), '')
-            AS countback_key
-    FROM place_counts
-    GROUP BY round, driver_id
+    SELECT round, entrant_id AS driver_id, countback_key
+    FROM countback_by_round
+    WHERE season = (SELECT season FROM params) AND entrant = 'driver'
 ),
 calendar AS (
     SELECT round, race_name

@@ -7,18 +7,14 @@
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
-starts AS (
-    SELECT round, driver_id, position_text
-    FROM race_results
-    WHERE season = (SELECT season FROM params) AND started
-),
 tally AS (
     SELECT
         driver_id,
-        count(DISTINCT CASE WHEN position_text = '1' THEN round END) AS wins,
-        count(DISTINCT CASE WHEN position_text IN ('1', '2', '3') THEN round END) AS podiums,
-        count(DISTINCT round) AS starts
-    FROM starts
+        count_if(won) AS wins,
+        count_if(podium) AS podiums,
+        count(*) AS starts
+    FROM driver_starts
+    WHERE season = (SELECT season FROM params)
     GROUP BY driver_id
 )
 SELECT

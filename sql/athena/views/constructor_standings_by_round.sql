@@ -5,7 +5,8 @@
 -- Notes:
 --   - points apply the era's dropped scores (best N races, 1958-1978, view dropped_scores);
 --     points_scored is the plain sum of every race so far.
---   - position: by points, then wins (the full count-back is in team_standings.sql).
+--   - position: by points, then wins (the full count-back: view countback_by_round, applied by
+--     team_standings.sql and team_standings_progression.sql).
 --   - Governing-body adjustments (2007 McLaren exclusion, 2018 Force India, 2020 Racing Point)
 --     are not applied; see checks/constructor_points_reconcile.sql for the list.
 CREATE OR REPLACE VIEW constructor_standings_by_round AS

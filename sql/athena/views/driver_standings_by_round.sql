@@ -6,7 +6,8 @@
 --   - points apply the era's dropped scores (view dropped_scores: the best N results so far,
 --     per part of a split season), so they equal the official table round by round;
 --     points_scored is the plain sum of every result so far.
---   - position: by points, then wins (the full count-back is in standings.sql).
+--   - position: by points, then wins (the full count-back: view countback_by_round, applied by
+--     standings.sql and standings_progression.sql).
 --   - Governing-body adjustments (exclusions, deductions) are not applied; see
 --     checks/driver_points_reconcile.sql for the list.
 CREATE OR REPLACE VIEW driver_standings_by_round AS
