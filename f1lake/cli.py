@@ -22,16 +22,6 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _parse_params(values: tuple[str, ...]) -> dict[str, object]:
-    params: dict[str, object] = {}
-    for item in values:
-        name, sep, raw = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
-        params[name] = int(raw) if raw.lstrip("-").isdigit() else raw
-    return params
-
-
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
 def main(verbose: bool) -> None:
@@ -102,15 +92,66 @@ def run(
     callback=_parse_date,
     help="Races before this date have happened (default: the day after the dump's last race with results).",
 )
-def replay_api(csv_dir: Path, port: int, host: str, today: date | None) -> None:
-    """Serve an Ergast CSV dump as the Ergast JSON API (Ctrl-C stops)."""
-    from f1lake.replay.server import serve
+@click.option(
+    "--fault",
+    "fault_specs",
+    multiple=True,
+    envvar="F1LAKE_REPLAY_FAULTS",
+    help="Inject a fault, KIND[:key=value,...] (repeatable; env: space-separated). Kinds: "
+    "throttle, server_error, slow, truncated, malformed; keys: path (glob), first, "
+    "probability, status, retry_after, delay. E.g. server_error:status=502,first=3",
+)
+@click.option(
+    "--fault-seed",
+    type=int,
+    default=0,
+    show_default=True,
+    envvar="F1LAKE_REPLAY_FAULT_SEED",
+    help="Seed of the faults drawn with a probability (same seed, same faults).",
+)
+@click.option(
+    "--rate-limit",
+    envvar="F1LAKE_REPLAY_RATE_LIMIT",
+    help="Answer 429 beyond a rate limit: 'jolpica' (4/s, 500/h) or PER_SECOND/PER_HOUR.",
+)
+@click.option(
+    "--revise",
+    "revision_specs",
+    multiple=True,
+    envvar="F1LAKE_REPLAY_REVISIONS",
+    help="Revise a race's results: SEASON/ROUND[:swap=A-B,after=N] swaps the finishers at "
+    "positions A and B (default 1-2) from request N+1 on (default: from the start).",
+)
+def replay_api(
+    csv_dir: Path,
+    port: int,
+    host: str,
+    today: date | None,
+    fault_specs: tuple[str, ...],
+    fault_seed: int,
+    rate_limit: str | None,
+    revision_specs: tuple[str, ...],
+) -> None:
+    """Serve an Ergast CSV dump as the Ergast JSON API (Ctrl-C stops).
 
-    serve(csv_dir, port=port, today=today, host=host)
+    Faults are off unless --fault, --rate-limit or --revise is given; then GET /_replay/faults
+    shows what was injected and POST /_replay/revisions?season=Y&round=R revises a race now.
+    """
+    from f1lake.replay.dump import DumpError
+    from f1lake.replay.faults import FaultSpecError, config_from_specs
+    from f1lake.replay.server import Faults, serve
+
+    try:
+        config = config_from_specs(fault_specs, fault_seed, rate_limit, revision_specs)
+        faults = None if config.empty else Faults(config)
+        serve(csv_dir, port=port, today=today, host=host, faults=faults)
+    except (DumpError, FaultSpecError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
-@main.command()
-@click.argument("query", required=False)
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "-f",
     "--file",
@@ -121,31 +162,52 @@ def replay_api(csv_dir: Path, port: int, host: str, today: date | None) -> None:
 @click.option(
     "-p", "--param", "params", multiple=True, help="Query parameter NAME=VALUE, e.g. season=2023."
 )
-def sql(query: str | None, sql_file: Path | None, params: tuple[str, ...]) -> None:
-    """Run Athena SQL on the local engine (DuckDB via sqlglot) over the catalog's tables."""
-    from f1lake.query.engine import QueryError, format_table, run_file, run_query
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "athena"]),
+    help="Where queries run (default F1LAKE_SQL_ENGINE, else local).",
+)
+def sql(
+    args: tuple[str, ...],
+    sql_file: Path | None,
+    params: tuple[str, ...],
+    fmt: str,
+    engine: str | None,
+) -> None:
+    """Run a named query, ad-hoc Athena SQL or a file; no query opens the SQL console.
 
-    settings = get_settings()
-    if not settings.aws_endpoint_url:
-        click.echo(
-            "error: no local lake to query: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
-            "(see `f1lake up`)",
-            err=True,
-        )
-        sys.exit(2)
-    if (query is None) == (sql_file is None):
-        raise click.UsageError("give either a QUERY or --file, not both or neither")
+    \b
+    f1lake sql standings --season 2023       a named query of sql/athena, parameters as options
+    f1lake sql "SELECT count(*) AS n FROM results" --format csv
+    f1lake sql --file my.sql -p season=2023
+    f1lake sql                               the console (\\help lists its commands)
+    f1lake sql < script.sql                  statements and \\commands from a file
+    """
+    from pydantic import ValidationError
+
+    from f1lake.query.athena import QueryError
+    from f1lake.query.command import sql_command
+
     try:
-        values = _parse_params(params)
-        df = (
-            run_file(settings, sql_file, values)
-            if sql_file
-            else run_query(settings, query or "", values)
+        sql_command(
+            get_settings(), args, params, sql_file, fmt, engine, write=click.echo, stdin=sys.stdin
         )
+    except ValidationError as exc:
+        bad = exc.errors()[0]
+        name = "F1LAKE_" + "_".join(str(x) for x in bad["loc"]).upper()
+        click.echo(f"error: {name}: {bad['msg']}", err=True)
+        sys.exit(2)
     except QueryError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    click.echo(format_table(df))
 
 
 @main.command()
@@ -166,6 +228,49 @@ def check(season: int | None) -> None:
     click.echo(format_results(results))
     if any(not r.passed for r in results):
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--season",
+    "seasons",
+    type=int,
+    multiple=True,
+    help="Season to include (repeatable; default: every season in the lake).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="HTML file to write (default: <state_dir>/dashboard/season.html).",
+)
+@click.option("--serve", is_flag=True, help="Then serve it on 127.0.0.1 until Ctrl-C.")
+@click.option("--port", type=int, default=8050, show_default=True, help="Port for --serve.")
+def dashboard(seasons: tuple[int, ...], out: Path | None, serve: bool, port: int) -> None:
+    """Write the season dashboard (dashboards/season.json) as one offline HTML file."""
+    from f1lake.dashboard import DashboardError, SpecError, write_dashboard
+
+    settings = get_settings()
+    if not settings.aws_endpoint_url:
+        click.echo(
+            "error: no local lake to draw: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
+            "(see `f1lake up`)",
+            err=True,
+        )
+        sys.exit(2)
+    try:
+        written = write_dashboard(settings, out, seasons or None)
+    except (DashboardError, SpecError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"dashboard: {written.path}\n  open {written.path.as_uri()}")
+    if serve:
+        from f1lake.dashboard.serve import serve_page
+
+        try:
+            serve_page(written.path, port, click.echo)
+        except OSError as exc:
+            click.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
 
 
 @main.command()
@@ -237,6 +342,30 @@ def provision() -> None:
         f"provisioned {settings.raw_bucket}, {settings.processed_bucket}, "
         f"{settings.quarantine_bucket}, queue {settings.queue_name}, database {settings.glue_database}"
     )
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=1), help="Move at most this many messages.")
+@click.option("--dry-run", is_flag=True, help="Only count the messages waiting.")
+def redrive(limit: int | None, dry_run: bool) -> None:
+    """Send the dead-letter queue's messages back to the raw-events queue (after a fix).
+
+    Works on AWS and on the local stack (F1LAKE_AWS_ENDPOINT_URL); running it again moves only
+    what has come back since. Exit 1 when the queue refused some messages (they stay put).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from f1lake.processing.redrive import RedriveError
+    from f1lake.processing.redrive import redrive as move
+
+    try:
+        report = move(get_settings(), limit=limit, dry_run=dry_run)
+    except (RedriveError, BotoCoreError, ClientError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
 
 
 @main.command("lambda-runner")

@@ -19,8 +19,8 @@ from f1lake.source import resolve_source
 SQL_DIR = PROJECT_ROOT / "sql" / "athena"
 STANDINGS_SQL = SQL_DIR / "driver_standings_from_results.sql"
 """Race results only: kept for callers comparing with the raw dump's result rows."""
-DRIVER_STANDINGS_SQL = SQL_DIR / "driver_standings.sql"
-CONSTRUCTOR_STANDINGS_SQL = SQL_DIR / "constructor_standings.sql"
+DRIVER_STANDINGS_SQL = SQL_DIR / "standings.sql"
+CONSTRUCTOR_STANDINGS_SQL = SQL_DIR / "team_standings.sql"
 BACKFILL_DAG = "f1_historical_backfill"
 
 
@@ -103,6 +103,8 @@ def run_main_job(
         say(format_table(constructors))
         standings = run_file(stack.settings, STANDINGS_SQL, {"season": last})
         say("\ndata-quality checks:\n" + ((checks or {}).get("report") or "not run"))
+        board = _write_dashboard(stack.settings, settings, season, last)
+        say(f"\ndashboard ({span}; opens offline, outlives the stack): {board}")
     wall = time.monotonic() - started
     say(f"\nwall time: {wall:.1f} s; API requests: {summary.get('api_requests')}")
     return {
@@ -111,8 +113,20 @@ def run_main_job(
         "driver_standings": drivers,
         "constructor_standings": constructors,
         "checks": checks,
+        "dashboard": board,
         "wall_seconds": wall,
     }
+
+
+def _write_dashboard(lake: Settings, settings: Settings, first: int, last: int) -> Path:
+    """The dashboard of the seasons just loaded, under the state dir: it outlives the stack."""
+    from f1lake.dashboard import DashboardError, SpecError, default_output, write_dashboard
+
+    try:
+        seasons = range(first, last + 1)  # a season without races yet is left out
+        return write_dashboard(lake, default_output(settings), seasons, missing_ok=True).path
+    except (DashboardError, SpecError) as exc:
+        raise MainJobError(f"the season dashboard could not be written: {exc}") from None
 
 
 def _checks_report(settings: Settings, season: int | None) -> str:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 JOLPICA_BASE_URL = "https://api.jolpi.ca/ergast/f1"
+SQL_ENGINES = ("local", "athena")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,6 +32,10 @@ class Settings(BaseSettings):
     )
     http_timeout_seconds: float = Field(30.0, description="Timeout of one API request.")
     http_max_attempts: int = Field(6, description="Attempts per API request before giving up.")
+    http_backoff_seconds: float = Field(
+        1.0, description="First retry's backoff; doubles per attempt (plus jitter)."
+    )
+    http_backoff_max_seconds: float = Field(60.0, description="Longest backoff between attempts.")
     processing_timeout_seconds: float = Field(
         900, description="How long a DAG waits for the processor to handle what it wrote."
     )
@@ -46,6 +52,10 @@ class Settings(BaseSettings):
     queue_name: str = Field("f1lake-raw-events", description="SQS queue fed by raw-bucket events.")
     glue_database: str = Field("f1lake", description="Glue Data Catalog database.")
     athena_workgroup: str = Field("f1lake", description="Athena workgroup (AWS only).")
+    sql_engine: Literal["local", "athena"] = Field(
+        "local",
+        description="Where `f1lake sql` runs queries: local (DuckDB over the catalog) or athena.",
+    )
 
     ledger_dsn: str | None = Field(
         None,

@@ -38,8 +38,12 @@ from f1lake.pipeline.tasks import ingest, load
 )
 def f1_latest_results() -> None:
     @task
-    def plan() -> dict[str, Any]:
-        return steps.plan_latest(settings_from_connections(), ledger_dsn_from_connection())
+    def plan(**context: Any) -> dict[str, Any]:
+        # The run's own day anchors the revision window (a scheduled run's is its trigger time).
+        when = context.get("logical_date") or context["dag_run"].run_after
+        return steps.plan_latest(
+            settings_from_connections(), ledger_dsn_from_connection(), today=when.date()
+        )
 
     @task.short_circuit(ignore_downstream_trigger_rules=True)
     def anything_new(plan: dict[str, Any]) -> bool:

@@ -1,8 +1,9 @@
 """Run a DAG of ``airflow/dags`` once through real Airflow (``dag.test()``), in this process.
 
-In-process, the DAG's tasks reach the stack's servers, and the Lambda runner keeps working in
-its thread while they run. Airflow reads its configuration when first imported, so callers must
-apply the environment (``apply_environment``) before anything imports ``airflow``.
+The DAG's tasks run in this process and reach the stack's servers, which run in child
+processes (the Lambda runner keeps processing while the tasks ingest). Airflow reads its
+configuration when first imported, so callers must apply the environment
+(``apply_environment``) before anything imports ``airflow``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ class DagRunResult:
     state: str
     returns: dict[str, Any]
     """Return values of the run's unmapped tasks, by task id."""
+    spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    """When each task ran, by task id: first start and last end over its mapped instances."""
 
     @property
     def succeeded(self) -> bool:
@@ -48,12 +52,25 @@ def load_dag(dag_id: str, dags_folder: Path = DAGS_FOLDER) -> Any:
     return module.dag_object
 
 
-def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> DagRunResult:
-    """``dag.test()`` with ``conf``; Param validation errors propagate as raised by Airflow."""
+def run_dag(
+    dag_id: str, conf: dict[str, Any] | None = None, run_after: datetime | None = None
+) -> DagRunResult:
+    """``dag.test()`` with ``conf``; Param validation errors propagate as raised by Airflow.
+
+    ``run_after`` runs it as of another moment (a run without a logical date, as Airflow 3
+    allows, since one before the DAG's start date would run no task).
+    """
     dag = load_dag(dag_id)
-    dag_run = dag.test(run_conf=conf or {})
+    when = {} if run_after is None else {"run_after": run_after, "logical_date": None}
+    dag_run = dag.test(run_conf=conf or {}, **when)
     state = str(getattr(dag_run.state, "value", dag_run.state))
-    return DagRunResult(dag_id, dag_run.run_id, state, _task_returns(dag_id, dag_run.run_id))
+    return DagRunResult(
+        dag_id,
+        dag_run.run_id,
+        state,
+        _task_returns(dag_id, dag_run.run_id),
+        _task_spans(dag_id, dag_run.run_id),
+    )
 
 
 def _task_returns(dag_id: str, run_id: str) -> dict[str, Any]:
@@ -65,3 +82,23 @@ def _task_returns(dag_id: str, run_id: str) -> dict[str, Any]:
             XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value", map_indexes=-1)
         ).all()
         return {row.task_id: XComModel.deserialize_value(row) for row in rows}
+
+
+def _task_spans(dag_id: str, run_id: str) -> dict[str, tuple[datetime, datetime]]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    with create_session() as session:
+        rows = session.execute(
+            select(TaskInstance.task_id, TaskInstance.start_date, TaskInstance.end_date).where(
+                TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id
+            )
+        ).all()
+    for task_id, start, end in rows:
+        if start is None or end is None:
+            continue
+        first, last = spans.get(task_id, (start, end))
+        spans[task_id] = (min(first, start), max(last, end))
+    return spans

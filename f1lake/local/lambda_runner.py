@@ -34,12 +34,18 @@ class BatchOutcome:
     batches: int = 0
     idle: bool = False
     """run_until_idle: the queue was empty (nothing visible, nothing in flight) at the end."""
+    handler_seconds: float = 0.0
+    """Wall time spent in the handler (the billed duration, on Lambda)."""
+    cpu_seconds: float = 0.0
+    """CPU time of the runner's process while in the handler."""
 
     def add(self, other: BatchOutcome) -> None:
         self.received += other.received
         self.succeeded += other.succeeded
         self.failed += other.failed
         self.batches += other.batches
+        self.handler_seconds += other.handler_seconds
+        self.cpu_seconds += other.cpu_seconds
 
 
 class _Context:
@@ -82,6 +88,7 @@ class LambdaRunner:
         wait_seconds: int = 1,
         function_name: str = "f1lake-processor",
         function_timeout_s: float = 300.0,
+        on_batch: Callable[[BatchOutcome], None] | None = None,
     ) -> None:
         self.settings = settings
         self.handler = handler or _default_handler()
@@ -95,6 +102,8 @@ class LambdaRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.totals = BatchOutcome()
+        self.on_batch = on_batch
+        """Called after every batch that received messages (a child reports its progress)."""
 
     def _event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -126,7 +135,9 @@ class LambdaRunner:
         if not messages:
             return BatchOutcome()
         ids = {m["MessageId"] for m in messages}
+        wall, cpu = time.monotonic(), time.process_time()
         failed = self._invoke(self._event(messages), ids)
+        wall, cpu = time.monotonic() - wall, time.process_time() - cpu
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
             chunk = done[start : start + 10]
@@ -136,8 +147,12 @@ class LambdaRunner:
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
                 ],
             )
-        outcome = BatchOutcome(len(messages), len(done), len(failed), 1)
+        outcome = BatchOutcome(
+            len(messages), len(done), len(failed), 1, handler_seconds=wall, cpu_seconds=cpu
+        )
         self.totals.add(outcome)
+        if self.on_batch is not None:
+            self.on_batch(outcome)
         return outcome
 
     def _invoke(self, event: dict[str, Any], ids: set[str]) -> set[str]:

@@ -2,7 +2,8 @@
 
 moto (S3, SQS, Glue) on 127.0.0.1, an embedded PostgreSQL for the ledger (unless a DSN is given),
 the offline replay API when a CSV dump is given, the Lambda runner polling the raw-events queue,
-and an Airflow home whose connections point at all of them.
+and an Airflow home whose connections point at all of them. moto, the replay API and the
+runner are child processes, so they run beside Airflow's tasks instead of sharing their GIL.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from f1lake.ledger import migrate
-from f1lake.local.lambda_runner import LambdaRunner
-from f1lake.local.moto_server import LOCAL_AWS_ENV, moto_server, use_local_aws_credentials
+from f1lake.local.moto_server import LOCAL_AWS_ENV, start_moto, use_local_aws_credentials
 from f1lake.local.postgres import embedded_postgres
 from f1lake.local.provision import provision
+from f1lake.local.replay_service import start_replay
+from f1lake.local.runner_service import RunnerService
 from f1lake.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ DAGS_FOLDER = PROJECT_ROOT / "airflow" / "dags"
 class LocalStack:
     settings: Settings
     ledger_dsn: str
-    runner: LambdaRunner
+    runner: RunnerService
     airflow_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -107,28 +109,43 @@ def local_stack(
     today: date | None = None,
     airflow_home: Path | None = None,
     runner_poll_seconds: int = 1,
+    runner_workers: int = 1,
+    runner_batch_size: int = 10,
 ) -> Iterator[LocalStack]:
-    """Bring the stack up for the duration of the block, and everything down after it."""
+    """Bring the stack up for the duration of the block, and everything down after it.
+
+    ``runner_workers`` Lambda runner processes poll the queue (Lambda's concurrency), each
+    invoking the handler with up to ``runner_batch_size`` messages (the mapping's batch size).
+    """
     use_local_aws_credentials()
     state = settings.state_dir.resolve()
     state.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        endpoint = stack.enter_context(moto_server())
-        overrides: dict[str, object] = {"aws_endpoint_url": endpoint, "state_dir": state}
+        # moto and the replay API start side by side (each loads for a few seconds).
+        moto = start_moto()
+        stack.callback(moto.stop)
+        replay = None
         if csv_dir is not None:
-            from f1lake.replay.server import replay_api
-
-            overrides["api_base_url"] = stack.enter_context(replay_api(csv_dir, today=today))
+            replay = start_replay(csv_dir, today=today)
+            stack.callback(replay.stop)
         # moto keeps its state in memory, so the ledger is made fresh with it: a ledger that
         # outlived its lake would claim races the lake no longer holds.
         dsn = settings.ledger_dsn or stack.enter_context(
             embedded_postgres(state / "postgres", cleanup=True)
         )
+        overrides: dict[str, object] = {"aws_endpoint_url": moto.ready(), "state_dir": state}
+        if replay is not None:
+            overrides["api_base_url"] = replay.ready()
         overrides["ledger_dsn"] = dsn
         live = settings.model_copy(update=overrides)
         migrate(dsn)
         provision(live)
-        runner = LambdaRunner(live, wait_seconds=runner_poll_seconds)
+        runner = RunnerService(
+            live,
+            workers=runner_workers,
+            wait_seconds=runner_poll_seconds,
+            batch_size=runner_batch_size,
+        )
         runner.start()
         stack.callback(runner.stop)
         env = airflow_environment(live, dsn, airflow_home or state / "airflow")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -226,11 +227,14 @@ def _schedule_of(got: Fetch) -> dict[str, Any]:
     }
 
 
-def plan_latest(settings: Settings, ledger_dsn: str, revision_days: int = 3) -> dict[str, Any]:
+def plan_latest(
+    settings: Settings, ledger_dsn: str, revision_days: int = 3, today: date | None = None
+) -> dict[str, Any]:
     """The current season's completed races; recent ones are re-checked for revised results.
 
     Standings are due again when the last completed round has moved, the season's dimensions
-    when a race has been run since they were last confirmed.
+    when a race has been run since they were last confirmed. ``today`` (default: the UTC date)
+    anchors the revision window: the DAG passes its run's date.
     """
     with ErgastClient.from_settings(settings) as api, Ledger(ledger_dsn) as ledger:
         current, last = api.resolve("current", "last")
@@ -248,7 +252,7 @@ def plan_latest(settings: Settings, ledger_dsn: str, revision_days: int = 3) -> 
                 int(r["round"]) for r in got.races
             )
         dates = {r: known[r].date for r in completed if r in known}
-        recheck = planning.revision_window(dates, _today(), revision_days)
+        recheck = planning.revision_window(dates, today or _today(), revision_days)
         last_round = completed[-1] if completed else None
         work = _work(ledger, current, completed, last_round, recheck=recheck)
     plan = Plan(
@@ -331,15 +335,30 @@ def ingest_endpoint(
                     dag_run_id=run.run_id,
                 )
                 report.absent.append(rnd)
-        decisions = plan_writes(
-            fetched,
-            ledger.ingestions(season, endpoint.name),
-            endpoint=endpoint.name,
-            force=plan["force"],
-        )
+        # Another run writing this season's endpoint now waits here, then finds its payloads
+        # unchanged (held until the ledger closes, after the writes).
+        ledger.lock_ingest(season, endpoint.name)
+        current = ledger.ingestions(season, endpoint.name)
+        decisions = plan_writes(fetched, current, endpoint=endpoint.name, force=plan["force"])
         through = plan.get("last_round") if endpoint.scope == "season" else None
         s3 = aws_client("s3", settings)
+        earlier = _written_by_this_run(current, run)
+        for decision in decisions.decisions:
+            mine = earlier.get(decision.round)
+            if mine is not None and mine.payload_sha256 == decision.payload_sha256:
+                # An earlier try of this run wrote it: report it again (so the run awaits its
+                # processing), and neither write it twice nor call it unchanged.
+                report.written.append(
+                    {
+                        "round": decision.round,
+                        "raw_key": mine.raw_key,
+                        "payload_sha256": mine.payload_sha256,
+                    }
+                )
+        done = {w["round"] for w in report.written}
         for decision in decisions.unchanged:
+            if decision.round in done:
+                continue
             ledger.record_unchanged(
                 season=season,
                 round_=decision.round,
@@ -351,6 +370,8 @@ def ingest_endpoint(
             )
             report.unchanged.append(decision.round)
         for decision in decisions.to_write:
+            if decision.round in done:
+                continue
             written = _write_raw(
                 s3, settings, endpoint, season, decision.round, got.records[decision.round],
                 got, run,
@@ -379,6 +400,43 @@ def ingest_endpoint(
         report.pages,
     )
     return asdict(report)
+
+
+def _written_by_this_run(current: list[Any], run: RunInfo) -> dict[int | None, Any]:
+    """Current ingestions a previous try of this DAG run wrote, by round."""
+    if run.run_id is None:
+        return {}
+    return {i.round: i for i in current if (i.dag_id, i.dag_run_id) == (run.dag_id, run.run_id)}
+
+
+INGEST_THREADS = 4
+"""Endpoints of one season ingested at once: while one waits on the rate limiter, another
+writes its raw objects. The limiter is shared (a file), so the API still sees at most its
+published rate."""
+
+
+def ingest_season(
+    settings: Settings,
+    ledger_dsn: str,
+    plan: dict[str, Any],
+    run: RunInfo,
+    threads: int = INGEST_THREADS,
+) -> list[dict[str, Any]]:
+    """:func:`ingest_endpoint` for every ingested endpoint of one season's plan.
+
+    Reports come back in the registry's order. An endpoint that fails does not stop the
+    others; the first failure is raised once all have finished, so what the others wrote is
+    in the ledger and a retry reports it again without writing it twice.
+    """
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
+        futures = [
+            pool.submit(ingest_endpoint, settings, ledger_dsn, name, plan, run) for name in INGESTED
+        ]
+        wait(futures)
+    failures = [f.exception() for f in futures if f.exception() is not None]
+    if failures:
+        raise failures[0]  # type: ignore[misc]
+    return [f.result() for f in futures]
 
 
 def _fetch(
@@ -466,13 +524,14 @@ def await_processing(
 ) -> dict[str, Any]:
     """Wait until the processor has turned every written raw object into Parquet (or rejected it).
 
-    The Lambda never talks to Postgres; this step reads what it left in S3 and records it in
-    the ledger, so the ledger stays the one place that says what happened.
+    The Lambda never talks to Postgres; this step reads what it left in S3 (in bulk: a listing
+    per poll, not a request per object) and records it in the ledger, so the ledger stays the
+    one place that says what happened.
     """
-    from f1lake.processing import processed_source, quarantine_record, tables_for_endpoint
+    from f1lake.pipeline.progress import ProcessingProgress, Written
 
     pending = [
-        (r["endpoint"], r["season"], w.get("round"), w["raw_key"], w["payload_sha256"])
+        Written(r["endpoint"], r["season"], w.get("round"), w["raw_key"], w["payload_sha256"])
         for r in reports
         for w in r["written"]
     ]
@@ -480,29 +539,31 @@ def await_processing(
     failed: dict[str, str] = {}
     timeout_seconds = settings.processing_timeout_seconds
     deadline = time.monotonic() + timeout_seconds
+    watch = ProcessingProgress(settings)
     with Ledger(ledger_dsn) as ledger:
         while pending:
-            still = []
-            for ep, season, rnd, key, sha in pending:
-                tables = tables_for_endpoint(ep)
-                sources = [processed_source(settings, t, season, rnd) for t in tables]
-                if all(s is not None and s[1] == sha for s in sources):
-                    ledger.mark_processed(season=season, round_=rnd, endpoint=ep, raw_key=key)
-                    processed.append(key)
-                    continue
-                rejected = quarantine_record(settings, key)
-                if rejected is not None:
-                    reason = str(rejected.get("reason", "rejected"))
-                    ledger.mark_failed(
-                        season=season, round_=rnd, endpoint=ep, raw_key=key, reason=reason
-                    )
-                    failed[key] = reason
-                    continue
-                still.append((ep, season, rnd, key, sha))
-            pending = still
+            progress = watch.check(pending)
+            for obj in progress.processed:
+                ledger.mark_processed(
+                    season=obj.season, round_=obj.round, endpoint=obj.endpoint, raw_key=obj.raw_key
+                )
+                processed.append(obj.raw_key)
+            for obj, record in progress.rejected:
+                reason = str(record.get("reason", "rejected"))
+                ledger.mark_failed(
+                    season=obj.season,
+                    round_=obj.round,
+                    endpoint=obj.endpoint,
+                    raw_key=obj.raw_key,
+                    reason=reason,
+                )
+                failed[obj.raw_key] = reason
+            for obj in progress.superseded:  # its race's newer payload is in the lake
+                log.info("%s was superseded by a newer raw object", obj.raw_key)
+            pending = progress.pending
             if pending:
                 if time.monotonic() > deadline:
-                    keys = ", ".join(p[3] for p in pending[:5])
+                    keys = ", ".join(p.raw_key for p in pending[:5])
                     raise TimeoutError(
                         f"{len(pending)} raw objects not processed after {timeout_seconds:.0f}s "
                         f"(is the processor running?): {keys}"

@@ -1,7 +1,8 @@
 """TaskFlow tasks both DAGs share: ingest, await processing, crawl, summary, checks.
 
 Each is a thin call into :mod:`f1lake.pipeline.steps` with credentials from Airflow
-connections; :func:`load` wires them after a DAG's own planning task.
+connections; :func:`load` wires them after a DAG's own planning task. The load tasks take the
+ingest reports mapped per endpoint (``ingest``) or per season (``ingest_season``, a list each).
 """
 
 from __future__ import annotations
@@ -31,11 +32,35 @@ def ingest(endpoint: str, plan: dict[str, Any], **context: Any) -> dict[str, Any
     )
 
 
-@task
-def await_processing(reports: list[dict[str, Any]]) -> dict[str, Any]:
+@task(retries=2, retry_delay=pendulum.duration(minutes=1))
+def ingest_season(plan: dict[str, Any], **context: Any) -> list[dict[str, Any]]:
+    """Every endpoint of one season in turn: one task per season, not per (season, endpoint).
+
+    The API's rate limit serialises the requests anyway, and a backfill of the whole history
+    as seasons x endpoints spent more time in Airflow's per-task overhead than in its work. A
+    retry asks again only for what the ledger does not hold yet.
+    """
+    dag_id, run_id = run_info(context)
+    return steps.ingest_season(
+        settings_from_connections(),
+        ledger_dsn_from_connection(),
+        plan,
+        steps.RunInfo(dag_id, run_id),
+    )
+
+
+def _flat(reports: Any) -> list[dict[str, Any]]:
     # reports[:] reads the mapped results in one call (iterating probes past the end).
+    out: list[dict[str, Any]] = []
+    for item in reports[:]:
+        out.extend(item if isinstance(item, list) else [item])
+    return out
+
+
+@task
+def await_processing(reports: Any) -> dict[str, Any]:
     return steps.await_processing(
-        settings_from_connections(), ledger_dsn_from_connection(), list(reports[:])
+        settings_from_connections(), ledger_dsn_from_connection(), _flat(reports)
     )
 
 
@@ -45,8 +70,8 @@ def crawl(processed: dict[str, Any]) -> dict[str, Any]:
 
 
 @task
-def summary(plans: Any, reports: list[dict[str, Any]], crawled: dict[str, Any]) -> dict[str, Any]:
-    return steps.summarize(plans, list(reports[:]))
+def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> dict[str, Any]:
+    return steps.summarize(plans, _flat(reports))
 
 
 @task

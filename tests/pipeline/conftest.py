@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +37,22 @@ def minidump(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def stack(minidump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+def state_dir() -> Iterator[Path]:
+    """The stack's state folder (embedded PostgreSQL inside), outside pytest's basetemp: a
+    concurrent pytest run resets that tree's permissions, which the server's user needs."""
+    path = Path(tempfile.mkdtemp(prefix="f1lake-state-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def stack(minidump: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh local stack (moto, PostgreSQL, replay API, Lambda runner) per test."""
     for name in [k for k in os.environ if k.startswith("F1LAKE_")]:
         monkeypatch.delenv(name)
-    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50, **unique_names())
+    settings = Settings(state_dir=state_dir, rate_limit_per_second=50, **unique_names())
     with local_stack(
         settings,
         csv_dir=minidump,

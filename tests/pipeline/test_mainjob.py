@@ -28,8 +28,8 @@ def run(settings: Settings, season: int, csv_dir: Path, **kwargs: object) -> tup
     return outcome, lines
 
 
-def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, tmp_path):
-    settings = Settings(state_dir=tmp_path / "state", rate_limit_per_second=50, **unique_names())
+def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, state_dir):
+    settings = Settings(state_dir=state_dir, rate_limit_per_second=50, **unique_names())
 
     outcome, lines = run(settings, 2023, minidump, today=MINIDUMP_TODAY)
 
@@ -52,9 +52,9 @@ def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, tmp
     assert all(f"PASS  {r['name']}" in text for r in outcome["checks"]["results"])
 
 
-def test_main_job_on_the_real_2023_season(clean_env, tmp_path):
+def test_main_job_on_the_real_2023_season(clean_env, state_dir):
     csv_dir = shared_path("ergast-csv")
-    settings = Settings(state_dir=tmp_path / "state", **unique_names())
+    settings = Settings(state_dir=state_dir, **unique_names())
 
     outcome, _ = run(settings, 2023, csv_dir)
 

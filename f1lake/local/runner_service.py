@@ -1,0 +1,131 @@
+"""The Lambda runner of the local stack, in child processes: Lambda's scale-out, played locally.
+
+Each worker is a :class:`~f1lake.local.lambda_runner.LambdaRunner` in its own interpreter,
+polling the same queue (SQS hands each message to one of them, as it does to concurrent Lambda
+invocations). A worker reports every batch on its stdout; the parent adds them up in
+``totals``, so callers see the same figures as with an in-process runner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+
+from f1lake.local.child import Child, announce, wait_until_told
+from f1lake.local.lambda_runner import BatchOutcome, settings_env
+from f1lake.settings import Settings
+
+BATCH = "BATCH "
+
+
+class RunnerService:
+    """``workers`` runner processes for the lifetime of the service (``start``/``stop``)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        workers: int = 1,
+        wait_seconds: int = 1,
+        batch_size: int = 10,
+    ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.settings = settings
+        self.workers = workers
+        self.wait_seconds = wait_seconds
+        self.batch_size = batch_size
+        self.totals = BatchOutcome()
+        self._lock = threading.Lock()
+        self._children: list[Child] = []
+
+    def _env(self) -> dict[str, str]:
+        # The runner's settings, and only them: no F1LAKE_* of the parent leaks in.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("F1LAKE_")}
+        return {**env, **settings_env(self.settings)}
+
+    def _on_line(self, line: str) -> None:
+        if not line.startswith(BATCH):
+            return
+        received, succeeded, failed, seconds, cpu = line[len(BATCH) :].split()
+        outcome = BatchOutcome(
+            int(received), int(succeeded), int(failed), 1, False, float(seconds), float(cpu)
+        )
+        with self._lock:
+            self.totals.add(outcome)
+
+    def start(self) -> None:
+        """Start every worker (side by side) and return once all poll the queue."""
+        if self._children:
+            return
+        args = ["--wait-seconds", str(self.wait_seconds), "--batch-size", str(self.batch_size)]
+        children = [
+            Child(
+                "f1lake.local.runner_service",
+                args,
+                env=self._env(),
+                inherit_env=False,
+                on_line=self._on_line,
+                name=f"Lambda runner {n + 1}",
+            )
+            for n in range(self.workers)
+        ]
+        try:
+            for child in children:
+                child.ready()
+        except BaseException:
+            for child in children:
+                child.stop()
+            raise
+        self._children = children
+
+    def stop(self) -> None:
+        children, self._children = self._children, []
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.stop()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._children)
+
+    def __enter__(self) -> RunnerService:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main() -> None:
+    """One worker: poll and invoke until the parent says stop; one line per batch."""
+    import logging
+
+    from f1lake.local.lambda_runner import LambdaRunner
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--wait-seconds", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=10)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    def report(outcome: BatchOutcome) -> None:
+        counts = f"{outcome.received} {outcome.succeeded} {outcome.failed}"
+        times = f"{outcome.handler_seconds:.4f} {outcome.cpu_seconds:.4f}"
+        print(f"{BATCH}{counts} {times}", flush=True)
+
+    runner = LambdaRunner(
+        Settings(), wait_seconds=args.wait_seconds, batch_size=args.batch_size, on_batch=report
+    )
+    runner.start()
+    announce(runner.queue_url)
+    try:
+        wait_until_told()
+    finally:
+        runner.stop()
+
+
+if __name__ == "__main__":
+    main()
