@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, sta
     assert total.split() == ["total", str(sum(by_endpoint.values()))]
     assert outcome["checks"]["passed"] is True
     assert all(f"PASS  {r['name']}" in text for r in outcome["checks"]["results"])
+    board = outcome["dashboard"]
+    assert board.is_file() and board.is_relative_to(state_dir) and str(board) in text
+    with (minidump / "drivers.csv").open(newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["driverRef"] == leader)
+    # the season's data is embedded in the page, names as the dashboard shows them
+    assert f'"{row["forename"]} {row["surname"]}"' in board.read_text()
 
 
 def test_main_job_on_the_real_2023_season(clean_env, state_dir):
