@@ -100,7 +100,7 @@ def _with_dbname(dsn: str, dbname: str) -> str:
 def unique_names() -> dict[str, str]:
     """Bucket, queue and database names of one test.
 
-    Every moto server of a process shares its backends, so tests keep apart by name.
+    Tests share one moto server (and its backends) per session, so they keep apart by name.
     """
     suffix = os.urandom(4).hex()
     return {
