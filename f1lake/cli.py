@@ -320,9 +320,11 @@ def up(
         click.echo(
             "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1"
         )
+        example = max(seasons) if seasons else 2023
         click.echo(
-            "  uv run f1lake sql -f sql/athena/driver_standings_from_results.sql -p season=2023"
+            f"  uv run f1lake sql standings --season {example}    # or: f1lake sql (console)"
         )
+        click.echo("  uv run f1lake dashboard")
         click.echo("Ctrl-C stops the stack.")
         try:
             while True:
