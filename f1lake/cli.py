@@ -10,7 +10,68 @@ from pathlib import Path
 
 import click
 
-from f1lake.settings import get_settings
+from f1lake.settings import Settings, get_settings
+
+
+class F1lakeGroup(click.Group):
+    """Reports a user's mistake as one ``error:`` line and exit 2, never a traceback.
+
+    What counts: an exception whose class f1lake defines (each is raised on purpose, with a
+    message for the user), a bad ``F1LAKE_*`` variable, and an AWS endpoint that does not
+    answer. Anything else is a bug and keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            message = _user_error(exc)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(2)
+
+
+def _user_error(exc: BaseException) -> str | None:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        bad = exc.errors()[0]
+        name = "F1LAKE_" + "_".join(str(x) for x in bad["loc"]).upper()
+        return f"{name}: {bad['msg']}"
+    module = type(exc).__module__
+    if module.startswith("botocore"):
+        from botocore.exceptions import EndpointConnectionError
+
+        if isinstance(exc, EndpointConnectionError):
+            return f"{exc} (is the local stack running? start it with `f1lake up`)"
+        return str(exc)
+    if module == "f1lake" or module.startswith("f1lake."):
+        return str(exc)
+    return None
+
+
+class CliError(Exception):
+    """A mistake the command line itself finds (reported as ``error:``, exit 2)."""
+
+
+def _settings() -> Settings:
+    """The settings, pointed at the running local stack when one runs (no exports needed)."""
+    from f1lake.local.stack_client import stack_settings
+
+    return stack_settings(get_settings())
+
+
+def _local_lake(what: str) -> Settings:
+    settings = _settings()
+    if not settings.on_local_stack:
+        raise CliError(
+            f"no local lake to {what}: start one with `f1lake up` (or set "
+            "F1LAKE_AWS_ENDPOINT_URL to a running local stack)"
+        )
+    return settings
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -22,7 +83,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
-@click.group()
+@click.group(cls=F1lakeGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
 def main(verbose: bool) -> None:
     """f1lake: a Formula 1 results lake on AWS, runnable end to end on one machine."""
@@ -54,23 +115,21 @@ def run(
     today: date | None,
     force: bool,
 ) -> None:
-    """The main job: local stack up, backfill SEASON through Airflow, print standings, stack down."""
-    from f1lake.mainjob import MainJobError, run_main_job
-    from f1lake.source import NoSourceError
+    """The main job: local stack up, backfill SEASON through Airflow, print standings, stack down.
 
-    try:
-        run_main_job(
-            get_settings(),
-            season,
-            season_to=season_to,
-            csv_dir=csv_dir,
-            api_url=api_url,
-            today=today,
-            force=force,
-        )
-    except (NoSourceError, MainJobError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    With `f1lake up` running, the backfill runs on its scheduler instead, and the stack stays up.
+    """
+    from f1lake.mainjob import run_main_job
+
+    run_main_job(
+        get_settings(),
+        season,
+        season_to=season_to,
+        csv_dir=csv_dir,
+        api_url=api_url,
+        today=today,
+        force=force,
+    )
 
 
 @main.command("replay-api")
@@ -137,17 +196,12 @@ def replay_api(
     Faults are off unless --fault, --rate-limit or --revise is given; then GET /_replay/faults
     shows what was injected and POST /_replay/revisions?season=Y&round=R revises a race now.
     """
-    from f1lake.replay.dump import DumpError
-    from f1lake.replay.faults import FaultSpecError, config_from_specs
+    from f1lake.replay.faults import config_from_specs
     from f1lake.replay.server import Faults, serve
 
-    try:
-        config = config_from_specs(fault_specs, fault_seed, rate_limit, revision_specs)
-        faults = None if config.empty else Faults(config)
-        serve(csv_dir, port=port, today=today, host=host, faults=faults)
-    except (DumpError, FaultSpecError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    config = config_from_specs(fault_specs, fault_seed, rate_limit, revision_specs)
+    faults = None if config.empty else Faults(config)
+    serve(csv_dir, port=port, today=today, host=host, faults=faults)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -191,23 +245,9 @@ def sql(
     f1lake sql                               the console (\\help lists its commands)
     f1lake sql < script.sql                  statements and \\commands from a file
     """
-    from pydantic import ValidationError
-
-    from f1lake.query.athena import QueryError
     from f1lake.query.command import sql_command
 
-    try:
-        sql_command(
-            get_settings(), args, params, sql_file, fmt, engine, write=click.echo, stdin=sys.stdin
-        )
-    except ValidationError as exc:
-        bad = exc.errors()[0]
-        name = "F1LAKE_" + "_".join(str(x) for x in bad["loc"]).upper()
-        click.echo(f"error: {name}: {bad['msg']}", err=True)
-        sys.exit(2)
-    except QueryError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    sql_command(_settings(), args, params, sql_file, fmt, engine, write=click.echo, stdin=sys.stdin)
 
 
 @main.command()
@@ -216,15 +256,7 @@ def check(season: int | None) -> None:
     """Run the data-quality checks of sql/athena/checks; exit 1 when one fails."""
     from f1lake.checks import format_results, run_checks
 
-    settings = get_settings()
-    if not settings.aws_endpoint_url:
-        click.echo(
-            "error: no local lake to check: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
-            "(see `f1lake up`)",
-            err=True,
-        )
-        sys.exit(2)
-    results = run_checks(settings, season)
+    results = run_checks(_local_lake("check"), season)
     click.echo(format_results(results))
     if any(not r.passed for r in results):
         sys.exit(1)
@@ -247,21 +279,9 @@ def check(season: int | None) -> None:
 @click.option("--port", type=int, default=8050, show_default=True, help="Port for --serve.")
 def dashboard(seasons: tuple[int, ...], out: Path | None, serve: bool, port: int) -> None:
     """Write the season dashboard (dashboards/season.json) as one offline HTML file."""
-    from f1lake.dashboard import DashboardError, SpecError, write_dashboard
+    from f1lake.dashboard import write_dashboard
 
-    settings = get_settings()
-    if not settings.aws_endpoint_url:
-        click.echo(
-            "error: no local lake to draw: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
-            "(see `f1lake up`)",
-            err=True,
-        )
-        sys.exit(2)
-    try:
-        written = write_dashboard(settings, out, seasons or None)
-    except (DashboardError, SpecError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    written = write_dashboard(_local_lake("draw"), out, seasons or None)
     click.echo(f"dashboard: {written.path}\n  open {written.path.as_uri()}")
     if serve:
         from f1lake.dashboard.serve import serve_page
@@ -269,8 +289,26 @@ def dashboard(seasons: tuple[int, ...], out: Path | None, serve: bool, port: int
         try:
             serve_page(written.path, port, click.echo)
         except OSError as exc:
-            click.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}", err=True)
-            sys.exit(2)
+            raise CliError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+
+
+_SOURCE_OPTIONS = [
+    click.option(
+        "--csv-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Ergast CSV dump to replay offline.",
+    ),
+    click.option("--api-url", help="Ergast-compatible API base URL."),
+    click.option(
+        "--today", callback=_parse_date, help="Replay only: the date the dump is 'as of'."
+    ),
+]
+
+
+def _source_options(func: object) -> object:
+    for option in reversed(_SOURCE_OPTIONS):
+        func = option(func)  # type: ignore[operator]
+    return func
 
 
 @main.command()
@@ -281,56 +319,83 @@ def dashboard(seasons: tuple[int, ...], out: Path | None, serve: bool, port: int
     multiple=True,
     help="Backfill these seasons first (repeatable).",
 )
-@click.option(
-    "--csv-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Ergast CSV dump to replay offline.",
-)
-@click.option("--api-url", help="Ergast-compatible API base URL.")
-@click.option("--today", callback=_parse_date, help="Replay only: the date the dump is 'as of'.")
+@_source_options
+@click.option("--no-airflow", is_flag=True, help="Leave Airflow's components out (lake only).")
 def up(
-    seasons: tuple[int, ...], csv_dir: Path | None, api_url: str | None, today: date | None
+    seasons: tuple[int, ...],
+    csv_dir: Path | None,
+    api_url: str | None,
+    today: date | None,
+    no_airflow: bool,
 ) -> None:
-    """Keep the local stack running (Ctrl-C stops it), for `f1lake sql` from another shell."""
-    import time
+    """Run the local stack until Ctrl-C or `f1lake down`: the lake, the ledger and Airflow.
 
-    from f1lake.local.airflow_runner import apply_environment, run_dag
-    from f1lake.local.stack import local_stack
-    from f1lake.source import NoSourceError, resolve_source
+    Everything lives in the state dir (F1LAKE_STATE_DIR, default .f1lake) and survives a stop:
+    `f1lake up` again finds the lake as it was.
+    """
+    from f1lake.local.platform import serve_stack
+
+    serve_stack(get_settings(), seasons, csv_dir, api_url, today, not no_airflow, click.echo)
+
+
+@main.command()
+def down() -> None:
+    """Stop the local stack that `f1lake up` runs (the lake and the ledger stay)."""
+    from f1lake.local.stack_client import stop_stack
 
     settings = get_settings()
-    try:
-        source = resolve_source(settings, csv_dir, api_url)
-    except NoSourceError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    click.echo(f"source: {source.note}")
-    if source.api_base_url:
-        settings = settings.model_copy(update={"api_base_url": source.api_base_url})
-    with local_stack(settings, csv_dir=source.csv_dir, today=today) as stack:
-        apply_environment({**stack.airflow_env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"})
-        for season in seasons:
-            result = run_dag("f1_historical_backfill", {"season": season})
-            click.echo(f"backfill {season}: {result.state}")
-        live = stack.settings
-        click.echo("local stack is up; in another shell:")
-        click.echo(f"  export F1LAKE_AWS_ENDPOINT_URL={live.aws_endpoint_url}")
-        click.echo(f"  export F1LAKE_GLUE_DATABASE={live.glue_database}")
-        click.echo(f"  export F1LAKE_LEDGER_DSN='{stack.ledger_dsn}'")
-        click.echo(
-            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1"
-        )
-        example = max(seasons) if seasons else 2023
-        click.echo(
-            f"  uv run f1lake sql standings --season {example}    # or: f1lake sql (console)"
-        )
-        click.echo("  uv run f1lake dashboard")
-        click.echo("Ctrl-C stops the stack.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            click.echo("stopping")
+    if stop_stack(settings.state_dir, click.echo):
+        click.echo("stopped; the lake and the ledger stay in " + str(settings.state_dir))
+    else:
+        click.echo(f"no local stack is running on {settings.state_dir}")
+
+
+@main.command()
+@click.option("--season", type=int, required=True, help="Season to backfill.")
+@click.option("--season-to", type=int, help="Backfill every season from --season to this one.")
+@click.option("--round", "round_", type=int, help="Only this round of --season.")
+@click.option("--force", is_flag=True, help="Re-ingest even what the ledger already holds.")
+@_source_options
+def backfill(
+    season: int,
+    season_to: int | None,
+    round_: int | None,
+    force: bool,
+    csv_dir: Path | None,
+    api_url: str | None,
+    today: date | None,
+) -> None:
+    """Run the backfill DAG: on the running stack's scheduler, or in process if none runs."""
+    from f1lake.local.platform import BACKFILL_DAG, run_dag_command
+
+    conf: dict[str, object] = {"season": season, "force": force}
+    if season_to is not None:
+        conf["season_to"] = season_to
+    if round_ is not None:
+        conf["round"] = round_
+    if not run_dag_command(get_settings(), BACKFILL_DAG, conf, csv_dir, api_url, today, click.echo):
+        sys.exit(1)
+
+
+@main.command()
+@_source_options
+def latest(csv_dir: Path | None, api_url: str | None, today: date | None) -> None:
+    """Run the latest-results DAG now (it also runs on its schedule while `f1lake up` runs)."""
+    from f1lake.local.platform import LATEST_DAG, run_dag_command
+
+    if not run_dag_command(get_settings(), LATEST_DAG, {}, csv_dir, api_url, today, click.echo):
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--repair", is_flag=True, help="Also repair what the ledger and the lake disagree on."
+)
+def status(repair: bool) -> None:
+    """Where the running local stack stands: seasons, queues, requests, ledger vs lake."""
+    from f1lake.local.platform import print_status
+
+    print_status(get_settings(), repair, click.echo)
 
 
 @main.command()
@@ -338,7 +403,7 @@ def provision() -> None:
     """Create the buckets, queue + DLQ, bucket notification and Glue database (idempotent)."""
     from f1lake.local.provision import provision as apply
 
-    settings = get_settings()
+    settings = _local_lake("provision")
     apply(settings)
     click.echo(
         f"provisioned {settings.raw_bucket}, {settings.processed_bucket}, "
@@ -355,16 +420,9 @@ def redrive(limit: int | None, dry_run: bool) -> None:
     Works on AWS and on the local stack (F1LAKE_AWS_ENDPOINT_URL); running it again moves only
     what has come back since. Exit 1 when the queue refused some messages (they stay put).
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from f1lake.processing.redrive import RedriveError
     from f1lake.processing.redrive import redrive as move
 
-    try:
-        report = move(get_settings(), limit=limit, dry_run=dry_run)
-    except (RedriveError, BotoCoreError, ClientError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    report = move(_settings(), limit=limit, dry_run=dry_run)
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
@@ -392,7 +450,7 @@ def crawl() -> None:
     """Apply glue/crawler.json to the processed bucket (the local crawler)."""
     from f1lake.catalog import crawl as run_crawl
 
-    click.echo(run_crawl(get_settings()).summary())
+    click.echo(run_crawl(_local_lake("crawl")).summary())
 
 
 @main.command()
@@ -400,9 +458,9 @@ def migrate() -> None:
     """Apply the ledger's migrations to F1LAKE_LEDGER_DSN."""
     from f1lake.ledger import migrate as apply
 
-    settings = get_settings()
+    settings = _settings()
     if not settings.ledger_dsn:
-        raise click.UsageError("set F1LAKE_LEDGER_DSN to the ledger's PostgreSQL DSN")
+        raise CliError("set F1LAKE_LEDGER_DSN to the ledger's PostgreSQL DSN (or run `f1lake up`)")
     applied = apply(settings.ledger_dsn)
     click.echo(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
 

@@ -6,7 +6,6 @@ replay of a CSV dump), Airflow, S3, the Lambda, the crawler and Athena SQL.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from f1lake.settings import PROJECT_ROOT, Settings
-from f1lake.source import resolve_source
 
 SQL_DIR = PROJECT_ROOT / "sql" / "athena"
 STANDINGS_SQL = SQL_DIR / "driver_standings_from_results.sql"
@@ -40,38 +38,30 @@ def run_main_job(
     airflow_home: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Run the season backfill end to end; returns the DAG summary and the standings frame."""
-    from f1lake.local.airflow_runner import apply_environment, run_dag
-    from f1lake.local.stack import local_stack
+    """Run the season backfill end to end; returns the DAG summary and the standings frame.
+
+    With ``f1lake up`` running on the same state dir, the backfill runs on its scheduler and
+    the stack stays up; otherwise a stack is started for the run and stopped after it.
+    """
+    from f1lake.local.airflow_runner import run_dag
+    from f1lake.local.platform import one_shot_stack, source_settings
+    from f1lake.local.stack_client import running_stack
     from f1lake.pipeline.steps import format_requests
-    from f1lake.query.engine import format_table, run_file
 
     started = time.monotonic()
-    source = resolve_source(settings, csv_dir, api_url)
-    say(f"source: {source.note}")
-    if source.api_base_url:
-        settings = settings.model_copy(update={"api_base_url": source.api_base_url})
-    if source.kind == "replay" and "F1LAKE_RATE_LIMIT_PER_HOUR" not in os.environ:
-        # Jolpica's hourly budget protects a shared server; the replay is ours, on loopback.
-        hourly = settings.rate_limit_per_second * 3600
-        settings = settings.model_copy(update={"rate_limit_per_hour": hourly})
-        say(
-            f"replay is local: hourly request limit lifted to {hourly} "
-            f"(the burst limit stays {settings.rate_limit_per_second}/s)"
-        )
     last = season_to or season
     conf: dict[str, Any] = {"season": season, "force": force}
     if season_to is not None:
         conf["season_to"] = season_to
     span = f"seasons {season}-{season_to}" if season_to else f"season {season}"
-    with local_stack(
-        settings, csv_dir=source.csv_dir, today=today, airflow_home=airflow_home
-    ) as stack:
+    if (info := running_stack(settings.state_dir.resolve())) is not None and info.airflow_url:
+        return _through_running_stack(settings, info, conf, span, season, last, started, say)
+    settings, source = source_settings(settings, csv_dir, api_url, say)
+    with one_shot_stack(settings, source, today, say, airflow_home) as stack:
         say(
             f"local stack up: moto {stack.settings.aws_endpoint_url}, embedded PostgreSQL, "
             f"API {stack.settings.api_base_url}, Lambda runner polling {stack.settings.queue_name}"
         )
-        apply_environment({**stack.airflow_env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"})
         say(f"running DAG {BACKFILL_DAG} for {span} (airflow dag.test) ...")
         result = run_dag(BACKFILL_DAG, conf)
         summary = result.returns.get("summary", {})
@@ -93,28 +83,66 @@ def run_main_job(
             raise MainJobError(
                 f"DAG {BACKFILL_DAG} run {result.run_id} ended {result.state}; see the log above"
             )
-        drivers = run_file(stack.settings, DRIVER_STANDINGS_SQL, {"season": last})
-        say(f"\n{last} driver standings (results + sprints, {DRIVER_STANDINGS_SQL.name}):")
-        say(format_table(drivers))
-        constructors = run_file(stack.settings, CONSTRUCTOR_STANDINGS_SQL, {"season": last})
-        say(
-            f"\n{last} constructor standings (results + sprints, {CONSTRUCTOR_STANDINGS_SQL.name}):"
-        )
-        say(format_table(constructors))
-        standings = run_file(stack.settings, STANDINGS_SQL, {"season": last})
-        say("\ndata-quality checks:\n" + ((checks or {}).get("report") or "not run"))
-        board = _write_dashboard(stack.settings, settings, season, last)
-        say(f"\ndashboard ({span}; opens offline, outlives the stack): {board}")
+        shown = _show_results(stack.settings, settings, season, last, checks, span, say)
     wall = time.monotonic() - started
     say(f"\nwall time: {wall:.1f} s; API requests: {summary.get('api_requests')}")
+    return {"summary": summary, "checks": checks, "wall_seconds": wall, **shown}
+
+
+def _through_running_stack(
+    settings: Settings,
+    info: Any,
+    conf: dict[str, Any],
+    span: str,
+    season: int,
+    last: int,
+    started: float,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from f1lake.local.stack_client import run_through_airflow, stack_settings
+
+    say(f"a local stack is running (pid {info.pid}): running {BACKFILL_DAG} for {span} on it")
+    run = run_through_airflow(info, BACKFILL_DAG, conf, say)
+    if run.state != "success":
+        raise MainJobError(f"DAG {BACKFILL_DAG} run {run.run_id} ended {run.state}; see Airflow")
+    lake = stack_settings(settings)
+    shown = _show_results(lake, settings, season, last, None, span, say)
+    wall = time.monotonic() - started
+    say(f"\nwall time: {wall:.1f} s (the stack stays up)")
+    return {"summary": {}, "checks": None, "wall_seconds": wall, **shown}
+
+
+def _show_results(
+    lake: Settings,
+    settings: Settings,
+    season: int,
+    last: int,
+    checks: dict[str, Any] | None,
+    span: str,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Print the standings, the checks and where the dashboard is; returns what was shown."""
+    from f1lake.query.engine import format_table, run_file
+
+    drivers = run_file(lake, DRIVER_STANDINGS_SQL, {"season": last})
+    say(f"\n{last} driver standings (results + sprints, {DRIVER_STANDINGS_SQL.name}):")
+    say(format_table(drivers))
+    constructors = run_file(lake, CONSTRUCTOR_STANDINGS_SQL, {"season": last})
+    say(f"\n{last} constructor standings (results + sprints, {CONSTRUCTOR_STANDINGS_SQL.name}):")
+    say(format_table(constructors))
+    standings = run_file(lake, STANDINGS_SQL, {"season": last})
+    if checks is None:
+        checks_text = _checks_report(lake, None if last != season else season)
+    else:
+        checks_text = checks.get("report") or "not run"
+    say("\ndata-quality checks:\n" + checks_text)
+    board = _write_dashboard(lake, settings, season, last)
+    say(f"\ndashboard ({span}; opens offline, outlives the stack): {board}")
     return {
-        "summary": summary,
         "standings": standings,
         "driver_standings": drivers,
         "constructor_standings": constructors,
-        "checks": checks,
         "dashboard": board,
-        "wall_seconds": wall,
     }
 
 

@@ -68,6 +68,20 @@ class Settings(BaseSettings):
     ergast_csv: Path | None = Field(
         None, description="Ergast CSV dump served by the offline replay API."
     )
+    moto_port: int = Field(
+        5000, ge=0, le=65535, description="Local stack: port of moto (S3, SQS, Glue); 0: any."
+    )
+    replay_port: int = Field(
+        8000, ge=0, le=65535, description="Local stack: port of the offline replay API; 0: any."
+    )
+    airflow_port: int = Field(
+        8080, ge=0, le=65535, description="Local stack: port of Airflow's UI and REST API."
+    )
+
+    @property
+    def on_local_stack(self) -> bool:
+        """Whether the AWS APIs are the local stack's emulator (an endpoint override), not AWS."""
+        return self.aws_endpoint_url is not None
 
     @cached_property
     def rate_limit_path(self) -> Path:

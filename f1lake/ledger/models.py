@@ -36,6 +36,9 @@ class EventKind(StrEnum):
     """Fetched again, same payload hash: nothing written."""
     ABSENT = "absent"
     """A completed race the API has no data for at this endpoint (no sprint that weekend)."""
+    LOST = "lost"
+    """The raw object of the current ingestion is missing from the lake: forgotten, fetched
+    again by the next run (the reconciliation of ledger and lake)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -514,6 +514,26 @@ class Ledger:
             return True
 
     @_reconnecting
+    def forget_lost(self, *, season: int, round_: int | None, endpoint: str, raw_key: str) -> bool:
+        """Forget the current ingestion when its raw object is missing from the lake, so the
+        next run fetches it again; logged as ``lost``. False when ``raw_key`` is not current."""
+        endpoint = check_target(endpoint, season, round_)
+        table = "season_ingestions" if round_ is None else "race_ingestions"
+        with self._tx() as cur:
+            cur.execute(f"DELETE FROM {table} WHERE raw_key = %s RETURNING 1", (raw_key,))
+            if cur.fetchone() is None:
+                return False
+            cur.execute(
+                """
+                INSERT INTO ingestion_events (season, round, endpoint, event, applied, raw_key,
+                    error)
+                VALUES (%s, %s, %s, 'lost', true, %s, NULL)
+                """,
+                (season, round_, endpoint, raw_key),
+            )
+            return True
+
+    @_reconnecting
     def absences(self, season: int, endpoint: str | None = None) -> list[Absence]:
         """Races of a season known to have no data at an endpoint."""
         with self._tx() as cur:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import sys
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from f1lake.local.stack import DAGS_FOLDER, migrate_airflow_db
+from f1lake.local.airflow_services import DAGS_FOLDER, migrate_airflow_db
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,18 @@ def run_dag(
     """
     dag = load_dag(dag_id)
     when = {} if run_after is None else {"run_after": run_after, "logical_date": None}
-    dag_run = dag.test(run_conf=conf or {}, **when)
+    # Airflow's in-process task runner installs its own SIGTERM/SIGINT handlers and leaves
+    # them behind; ours (stop the stack cleanly) must hold again after the run.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with warnings.catch_warnings():
+            # dag.test() runs tasks through Starlette's test client, which warns about httpx.
+            warnings.filterwarnings("ignore", message=r".*starlette\.testclient")
+            dag_run = dag.test(run_conf=conf or {}, **when)
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
     state = str(getattr(dag_run.state, "value", dag_run.state))
     return DagRunResult(
         dag_id,

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from f1lake.local.child import Child, announce, wait_until_told
+from f1lake.local.child import Child, announce, fail, wait_until_told
 
 # moto's dummy credentials: never real ones, so a misconfigured run cannot reach AWS.
 LOCAL_AWS_ENV = {
@@ -24,20 +26,26 @@ LOCAL_AWS_ENV = {
 }
 
 
-def start_moto(port: int = 0) -> Child:
-    """Start a moto server process; its ``ready()`` is the endpoint URL."""
-    return Child(
-        "f1lake.local.moto_server", ["--port", str(port)], env=LOCAL_AWS_ENV, name="moto server"
-    )
+def start_moto(port: int = 0, lake_file: Path | None = None) -> Child:
+    """Start a moto server process; its ``ready()`` is the endpoint URL.
+
+    With ``lake_file`` its buckets, objects and Glue catalog are durable in that SQLite file
+    (:mod:`f1lake.local.moto_persistence`): loaded at start, written through on every change.
+    """
+    args = ["--port", str(port)]
+    if lake_file is not None:
+        args += ["--lake-file", str(lake_file)]
+    return Child("f1lake.local.moto_server", args, env=LOCAL_AWS_ENV, name="moto server")
 
 
 @contextmanager
-def moto_server(port: int = 0) -> Iterator[str]:
+def moto_server(port: int = 0, lake_file: Path | None = None) -> Iterator[str]:
     """Run a moto server on 127.0.0.1 (``port=0``: a free one); yields its endpoint URL.
 
-    Every server is its own process with its own state: two servers share nothing.
+    Every server is its own process with its own state: two servers share nothing, unless
+    they are given the same ``lake_file`` one after the other.
     """
-    child = start_moto(port)
+    child = start_moto(port, lake_file)
     try:
         yield child.ready()
     finally:
@@ -74,22 +82,43 @@ def constant_time_retention_check() -> None:
 
 def main() -> None:
     """The child: serve until the parent says stop."""
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.threaded_moto_server import MotoRequestHandler
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
 
     constant_time_retention_check()
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--lake-file", type=Path)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
-    server.start()
-    host, bound = server.get_host_and_port()
+    app: Any = DomainDispatcherApplication(create_backend_app)
+    lake = None
+    if args.lake_file is not None:
+        from f1lake.local import moto_persistence
+
+        lake = moto_persistence.LakeFile(args.lake_file)
+        moto_persistence.restore(lake)
+        moto_persistence.install_hooks()
+        app = moto_persistence.durable_app(app, lake)
+    try:
+        server = make_server(
+            args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+    except OSError as exc:
+        fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return
+    threading.Thread(target=server.serve_forever, name="moto", daemon=True).start()
+    host, bound = server.server_address[:2]
     announce(f"http://{host}:{bound}")
     try:
         wait_until_told()
     finally:
-        server.stop()
+        server.shutdown()
+        if lake is not None:
+            lake.close()
 
 
 if __name__ == "__main__":

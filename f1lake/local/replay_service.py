@@ -19,9 +19,10 @@ from f1lake.local.child import Child, announce, fail, wait_until_told
 HOST = "127.0.0.1"
 
 
-def start_replay(csv_dir: Path, today: date | None = None) -> Child:
-    """Start serving ``csv_dir`` on a free port of 127.0.0.1; ``ready()`` is the base URL."""
-    args = ["--csv-dir", str(Path(csv_dir).resolve())]
+def start_replay(csv_dir: Path, today: date | None = None, port: int = 0) -> Child:
+    """Start serving ``csv_dir`` on ``port`` of 127.0.0.1 (0: a free one); ``ready()`` is the
+    base URL."""
+    args = ["--csv-dir", str(Path(csv_dir).resolve()), "--port", str(port)]
     if today is not None:
         args += ["--today", today.isoformat()]
     return Child("f1lake.local.replay_service", args, name="replay API")
@@ -46,6 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--csv-dir", type=Path, required=True)
     parser.add_argument("--today", type=date.fromisoformat)
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     try:
         app = create_app(args.csv_dir, args.today)
@@ -53,7 +55,10 @@ def main() -> None:
         fail(str(exc))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, 0))
+    try:
+        sock.bind((HOST, args.port))
+    except OSError as exc:
+        fail(f"cannot listen on {HOST}:{args.port}: {exc.strerror or exc}")
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

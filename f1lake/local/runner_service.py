@@ -87,6 +87,10 @@ class RunnerService:
         for child in children:
             child.stop()
 
+    def process_ids(self) -> list[int]:
+        """The workers' PIDs (each leads a process group of its own)."""
+        return [child.proc.pid for child in self._children]
+
     @property
     def running(self) -> bool:
         return bool(self._children)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from f1lake.local.airflow_runner import run_dag
-from f1lake.local.stack import airflow_environment, migrate_airflow_db
+from f1lake.local.airflow_services import airflow_environment, migrate_airflow_db
 from tests.conftest import AIRFLOW_HOME
 from tests.faults.conftest import LAST_ROUND, REPLAY_TODAY, SEASON, assert_converged
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from f1lake.local.stack import LocalStack, local_stack, migrate_airflow_db
+from f1lake.local.airflow_services import migrate_airflow_db
+from f1lake.local.stack import LocalStack, local_stack
 from f1lake.settings import Settings
 from tests.conftest import AIRFLOW_HOME, unique_names
 from tests.support.minidump import MINIDUMP_TODAY, write_minidump
