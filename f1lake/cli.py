@@ -454,6 +454,21 @@ def crawl() -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="Only report what ledger and lake disagree on.")
+def reconcile(dry_run: bool) -> None:
+    """Reconcile the ledger with the lake: forget lost raw objects, adopt unrecorded ones,
+    queue unprocessed ones again (the local stack does this at every start)."""
+    from f1lake.pipeline.reconcile import reconcile as run_reconcile
+
+    settings = _settings()
+    if not settings.ledger_dsn:
+        raise CliError("set F1LAKE_LEDGER_DSN to the ledger's PostgreSQL DSN (or run `f1lake up`)")
+    report = run_reconcile(settings, settings.ledger_dsn, repair=not dry_run)
+    prefix = "would repair: " if dry_run and not report.clean else ""
+    click.echo(prefix + report.summary())
+
+
+@main.command()
 def migrate() -> None:
     """Apply the ledger's migrations to F1LAKE_LEDGER_DSN."""
     from f1lake.ledger import migrate as apply

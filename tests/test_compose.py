@@ -23,7 +23,7 @@ COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 AIRFLOW = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
-OFFLINE = ("moto", "replay-api", "provision", "lambda-runner")
+OFFLINE = ("moto", "replay-api", "provision", "reconcile", "lambda-runner")
 IMAGE_PROJECT_DIR = "/opt/f1lake"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -158,7 +158,7 @@ def test_aws_default_points_at_moto_offline_and_at_the_deployment_with_its_env_f
     endpoint = urlsplit(aws.extra_dejson["endpoint_url"])
     assert endpoint.hostname == "moto"
     moto = SERVICES["moto"]["command"]
-    assert endpoint.port == int(moto[moto.index("-p") + 1]) == 5000
+    assert endpoint.port == int(moto[moto.index("--port") + 1]) == 5000
     assert aws.extra_dejson["region_name"] == Settings().aws_region
 
     # The env file infra/cdk/airflow_env.py writes from a deployment's outputs.
@@ -239,6 +239,42 @@ def test_depends_on_names_existing_services_and_volumes_are_declared():
         for dep in service.get("depends_on", {}):
             assert dep in SERVICES, f"{name} depends on unknown service {dep}"
         for spec in service.get("volumes", []):
-            source = spec.split(":")[0]
+            source = spec["source"] if isinstance(spec, dict) else spec.split(":")[0]
             if not source.startswith(("./", "/", "$", "..")):
                 assert source in volumes, f"{name} mounts undeclared volume {source}"
+
+
+def test_a_plain_up_runs_the_offline_stack_and_an_env_file_leaves_it_out():
+    # compose reads .env only when no --env-file is given (the AWS mode passes one)
+    dotenv = dict(
+        line.split("=", 1)
+        for line in (PROJECT_ROOT / ".env").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    assert dotenv["COMPOSE_PROFILES"] == "offline"
+    api = urlsplit(environment("airflow-scheduler")["F1LAKE_API_BASE_URL"])
+    assert "offline" in SERVICES[api.hostname]["profiles"]
+
+
+def test_the_offline_lake_is_durable_and_reconciled_with_the_ledger_at_start():
+    moto = SERVICES["moto"]
+    command = moto["command"]
+    assert command[:3] == ["python", "-m", "f1lake.local.moto_server"]
+    lake_file = Path(command[command.index("--lake-file") + 1])
+    assert "--standalone" in command  # a container's stdin is closed: no parent to watch
+    volume = next(v for v in moto["volumes"] if v.split(":")[1] == str(lake_file.parent))
+    assert volume.split(":")[0] in COMPOSE["volumes"]
+    reconcile = SERVICES["reconcile"]
+    assert reconcile["command"] == ["f1lake", "reconcile"]
+    main.make_context("f1lake", ["reconcile"])
+    env = environment("reconcile")
+    assert env["F1LAKE_LEDGER_DSN"] == environment("airflow-init")["F1LAKE_LEDGER_DSN"]
+    assert urlsplit(env["F1LAKE_AWS_ENDPOINT_URL"]).hostname == "moto"
+    for dep in ("provision", "airflow-init"):
+        assert reconcile["depends_on"][dep]["condition"] == "service_completed_successfully"
+
+
+def test_a_missing_csv_dump_is_an_error_not_an_empty_folder():
+    (mount,) = SERVICES["replay-api"]["volumes"]
+    assert mount["type"] == "bind" and mount["bind"]["create_host_path"] is False
+    assert mount["target"] == "/data/ergast-csv" and mount["read_only"] is True

@@ -163,8 +163,12 @@ def fail(message: str) -> None:
     raise SystemExit(1)
 
 
-def wait_until_told() -> None:
-    """Block until SIGTERM/SIGINT arrives or the parent closes stdin (it stopped or died)."""
+def wait_until_told(watch_parent: bool = True) -> None:
+    """Block until SIGTERM/SIGINT arrives or the parent closes stdin (it stopped or died).
+
+    ``watch_parent=False``: a service with no parent to watch (a container's main process,
+    whose stdin is closed from the start) stops on a signal only.
+    """
     stopping = threading.Event()
 
     def request_stop(*_: object) -> None:
@@ -173,12 +177,13 @@ def wait_until_told() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    def watch_parent() -> None:
+    def watch_parent_stdin() -> None:
         with contextlib.suppress(OSError, ValueError):
             while sys.stdin.readline():
                 pass
         stopping.set()
 
-    threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+    if watch_parent:
+        threading.Thread(target=watch_parent_stdin, name="parent-watch", daemon=True).start()
     while not stopping.wait(0.5):
         pass

@@ -92,6 +92,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--lake-file", type=Path)
+    parser.add_argument(
+        "--standalone", action="store_true", help="No parent to watch (a container's service)."
+    )
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app: Any = DomainDispatcherApplication(create_backend_app)
@@ -114,7 +117,7 @@ def main() -> None:
     host, bound = server.server_address[:2]
     announce(f"http://{host}:{bound}")
     try:
-        wait_until_told()
+        wait_until_told(watch_parent=not args.standalone)
     finally:
         server.shutdown()
         if lake is not None:

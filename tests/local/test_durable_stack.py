@@ -1,0 +1,105 @@
+"""The local stack as a place to live: the lake outlives the stack, a killed stack leaves
+nothing running, and the next start needs no manual cleanup.
+
+Every command runs as a user runs it, in its own process with nothing exported but the state
+dir; what is left running is read from /proc.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local.procs import await_no_processes, f1lake, running, source_args
+from tests.pipeline.test_dags import csv_points
+from tests.support.minidump import write_minidump
+
+SEASON = 2023
+ROUNDS = [1, 2, 3, 4, 5]
+
+
+@pytest.fixture(scope="module")
+def minidump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_minidump(tmp_path_factory.mktemp("minidump"))
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    """Outside pytest's basetemp (the embedded PostgreSQL's user needs to reach it)."""
+    path = Path(tempfile.mkdtemp(prefix="f1lake-live-"))
+    try:
+        yield path
+    finally:
+        assert not await_no_processes(path, 30), "a test left processes running"
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def standings(state_dir: Path) -> dict[str, float]:
+    """``f1lake sql`` from a second shell: results-only points per driver, read from the lake."""
+    done = f1lake(
+        state_dir,
+        "sql",
+        "SELECT driver_id, sum(points) AS points FROM results "
+        f"WHERE season = '{SEASON}' GROUP BY driver_id",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    return {row["driver_id"]: row["points"] for row in json.loads(done.stdout)}
+
+
+def test_the_lake_outlives_stop_start_and_kill9_with_no_cleanup(minidump, state_dir):
+    expected = csv_points(minidump, SEASON, ROUNDS)
+    loaded = f1lake(state_dir, "backfill", "--season", str(SEASON), *source_args(minidump))
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert not await_no_processes(state_dir), "the one-shot backfill left processes running"
+
+    # up, then read the lake from a second shell: no exports, no API request
+    with running(state_dir, "up", "--no-airflow", *source_args(minidump)) as up:
+        up.wait_for("Ctrl-C or `f1lake down` stops the stack.")
+        assert standings(state_dir) == pytest.approx(expected)
+        seconds = up.signal(signal.SIGKILL)
+    assert seconds < 5
+    left = await_no_processes(state_dir)
+    assert not left, f"kill -9 of `f1lake up` left processes running: {left}"
+
+    # the next start cleans up after the dead owner by itself and finds the same lake
+    with running(state_dir, "up", "--no-airflow", *source_args(minidump)) as up:
+        up.wait_for("Ctrl-C or `f1lake down` stops the stack.")
+        assert "ledger vs lake" not in up.output  # nothing to repair: the lake was durable
+        assert standings(state_dir) == pytest.approx(expected)
+        status = f1lake(state_dir, "status")
+        assert status.returncode == 0, status.stderr
+        row = next(
+            line for line in status.stdout.splitlines() if line.strip().startswith(str(SEASON))
+        )
+        cells = row.split()  # season, races, run, last run, last in lake, ...
+        assert (cells[1], cells[4]) == ("7", "5")
+        busy = f1lake(state_dir, "up", "--no-airflow", *source_args(minidump), timeout=60)
+        assert busy.returncode == 2 and "already running" in busy.stderr
+        seconds = up.signal(signal.SIGTERM)
+    assert seconds < 15
+    assert not await_no_processes(state_dir)
+
+    # the main job again: nothing fetched, the same standings
+    again = f1lake(state_dir, "run", "--season", str(SEASON), *source_args(minidump))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.search(r"API requests: 0$", again.stdout, re.M), again.stdout[-500:]
+    assert standings(state_dir) == pytest.approx(expected)
+
+
+def test_commands_that_need_a_stack_say_so_in_one_line(state_dir):
+    for args in (["status"], ["check"], ["dashboard"], ["crawl"]):
+        done = f1lake(state_dir, *args, timeout=60)
+        assert done.returncode == 2, args
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: "), done.stderr
+        assert "f1lake up" in done.stderr
+    down = f1lake(state_dir, "down", timeout=60)
+    assert down.returncode == 0 and "no local stack is running" in down.stdout
