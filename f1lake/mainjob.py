@@ -67,9 +67,12 @@ def run_main_job(
         summary = result.returns.get("summary", {})
         runner = stack.runner.totals
         if summary:
+            written = summary.get("written") or {}
+            per_endpoint = ", ".join(f"{ep} {n}" for ep, n in written.items() if n)
             say(
-                f"ingested: raw objects written per endpoint {summary.get('written')}; "
-                f"Lambda runner: {runner.received} messages in {runner.batches} batches, "
+                f"ingested: {sum(written.values())} raw object(s) written"
+                + (f" ({per_endpoint})" if per_endpoint else "")
+                + f"; Lambda runner: {runner.received} messages in {runner.batches} batches, "
                 f"{runner.failed} failed"
             )
             say("API requests per endpoint:\n" + format_requests(summary["requests_by_endpoint"]))

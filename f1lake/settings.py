@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     @property
     def on_local_stack(self) -> bool:
         """Whether the AWS APIs are the local stack's emulator (an endpoint override), not AWS."""
-        return self.aws_endpoint_url is not None
+        return bool(self.aws_endpoint_url)
 
     @cached_property
     def rate_limit_path(self) -> Path:

@@ -213,6 +213,8 @@ class LambdaRunner:
             try:
                 self.run_once()
             except Exception:
+                if self._stop.is_set():  # the stack is stopping: moto may be gone already
+                    return
                 log.exception("lambda runner poll failed; retrying")
                 self._stop.wait(1.0)
 

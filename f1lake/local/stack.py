@@ -184,6 +184,9 @@ def local_stack(
                 postgres_pid=cluster.pid if cluster else None,
             )
             write_info(info)  # a second shell can use the lake while Airflow starts
+            # Registered last, run first: every service is asked to stop at once, and the
+            # callbacks above then wait for each, so a stop takes the slowest, not the sum.
+            stack.callback(_terminate_all, info)
             if services:
                 from f1lake.local.airflow_services import migrate_airflow_db
 
@@ -204,6 +207,14 @@ def local_stack(
             yield up
     finally:
         lock.release()
+
+
+def _terminate_all(info: StackInfo) -> None:
+    import signal
+
+    from f1lake.local.stack_state import signal_groups
+
+    signal_groups(info.process_groups, signal.SIGTERM)
 
 
 def _guard(stack: ExitStack, guardian: Guardian, child: Child) -> None:

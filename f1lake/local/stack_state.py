@@ -145,19 +145,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def signal_groups(groups: list[int], sig: int) -> None:
+    """Send ``sig`` to each process group that still exists."""
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, sig)
+
+
 def stop_process_groups(groups: list[int], grace: float = STOP_GRACE_SECONDS) -> None:
     """SIGTERM each group, then SIGKILL what is left after ``grace`` seconds."""
     live = [g for g in groups if _group_alive(g)]
-    for group in live:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGTERM)
+    signal_groups(live, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while live and time.monotonic() < deadline:
         live = [g for g in live if _group_alive(g)]
         time.sleep(0.1)
-    for group in live:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
+    signal_groups(live, signal.SIGKILL)
 
 
 def _group_alive(group: int) -> bool:

@@ -273,7 +273,8 @@ def assert_ledger_truthful(rig: Rig, season: int = SEASON, orphans_allowed: int 
             assert source == (i.raw_key, i.payload_sha256), f"{table} {what} comes from {source}"
     ingested = Counter(e.raw_key for e in history if e.event.value == "ingested")
     assert all(n == 1 for n in ingested.values()), "a raw object logged as ingested twice"
-    phantoms = set(ingested) - raw
+    lost = {e.raw_key for e in history if e.event.value == "lost"}  # absence explained
+    phantoms = set(ingested) - raw - lost
     assert not phantoms, f"history names raw objects that do not exist: {sorted(phantoms)[:3]}"
     orphans = raw - set(ingested)
     assert len(orphans) <= orphans_allowed, (

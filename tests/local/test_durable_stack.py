@@ -21,8 +21,9 @@ from tests.local.procs import await_no_processes, f1lake, running, source_args
 from tests.pipeline.test_dags import csv_points
 from tests.support.minidump import write_minidump
 
-SEASON = 2023
-ROUNDS = [1, 2, 3, 4, 5]
+SEASON = 2022
+"""A past season of the test dump: complete, so a second run needs no API request at all."""
+ROUNDS = [1, 2, 3]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_the_lake_outlives_stop_start_and_kill9_with_no_cleanup(minidump, state_
             line for line in status.stdout.splitlines() if line.strip().startswith(str(SEASON))
         )
         cells = row.split()  # season, races, run, last run, last in lake, ...
-        assert (cells[1], cells[4]) == ("7", "5")
+        assert (cells[1], cells[4]) == ("3", "3")
         busy = f1lake(state_dir, "up", "--no-airflow", *source_args(minidump), timeout=60)
         assert busy.returncode == 2 and "already running" in busy.stderr
         seconds = up.signal(signal.SIGTERM)
@@ -91,6 +92,7 @@ def test_the_lake_outlives_stop_start_and_kill9_with_no_cleanup(minidump, state_
     # the main job again: nothing fetched, the same standings
     again = f1lake(state_dir, "run", "--season", str(SEASON), *source_args(minidump))
     assert again.returncode == 0, again.stdout + again.stderr
+    assert "Traceback" not in again.stderr, again.stderr
     assert re.search(r"API requests: 0$", again.stdout, re.M), again.stdout[-500:]
     assert standings(state_dir) == pytest.approx(expected)
 
