@@ -69,6 +69,7 @@ def test_airflow_lists_both_dags_on_the_embedded_postgresql(api, state_dir):
     assert conn.split(b"=", 1)[1].startswith(b"postgresql+psycopg2://postgres@/airflow?host=")
 
 
+@pytest.mark.timeout(1200)
 def test_backfill_and_latest_run_through_the_scheduler(api, minidump, state_dir):
     done = f1lake(state_dir, "backfill", "--season", "2022", timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -56,6 +56,7 @@ def standings(state_dir: Path) -> dict[str, float]:
     return {row["driver_id"]: row["points"] for row in json.loads(done.stdout)}
 
 
+@pytest.mark.timeout(1200)  # seven commands, each a process that starts a stack
 def test_the_lake_outlives_stop_start_and_kill9_with_no_cleanup(minidump, state_dir):
     expected = csv_points(minidump, SEASON, ROUNDS)
     loaded = f1lake(state_dir, "backfill", "--season", str(SEASON), *source_args(minidump))
