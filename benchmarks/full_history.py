@@ -274,7 +274,7 @@ def named_queries() -> list[tuple[str, Path, list[Any]]]:
 
         return [(q.name, q.path, list(q.params)) for q in load_library().values()]
     except ImportError:
-        from f1lake.query.athena import parse_params
+        from f1lake.query.dialect import parse_params
 
         return [
             (p.stem, p, list(parse_params(p.read_text()))) for p in sorted(SQL_DIR.glob("*.sql"))
@@ -284,10 +284,10 @@ def named_queries() -> list[tuple[str, Path, list[Any]]]:
 def query_latency(settings: Settings, season: int, repeat: int) -> dict[str, float]:
     """Median seconds per named query over ``repeat`` runs on one warm local session (the
     tables read from S3 once, as Athena reads a warm catalog), plus the load itself."""
-    from f1lake.query.engine import LocalSession
+    from f1lake.query.local import LocalEngine
 
     medians: dict[str, float] = {}
-    with LocalSession(settings) as session:
+    with LocalEngine(settings) as session:
         started = time.monotonic()
         session.run("SELECT count(*) FROM results")
         medians["(first query: loads results from S3)"] = time.monotonic() - started
@@ -314,11 +314,11 @@ def query_latency(settings: Settings, season: int, repeat: int) -> dict[str, flo
 
 
 def table_rows(settings: Settings) -> dict[str, int]:
-    from f1lake.query.engine import LocalSession
+    from f1lake.query.local import LocalEngine
     from f1lake.schema import TABLES
 
     rows = {}
-    with LocalSession(settings) as session:
+    with LocalEngine(settings) as session:
         for name in TABLES:
             rows[name] = int(session.run(f"SELECT count(*) AS n FROM {name}")["n"][0])
     return rows

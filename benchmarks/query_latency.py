@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the loader lives beside the tests that use it
 
-from f1lake.query.engine import LocalSession  # noqa: E402
 from f1lake.query.library import load_library  # noqa: E402
+from f1lake.query.local import LocalEngine  # noqa: E402
 from f1lake.source import SHARED_CSV  # noqa: E402
 from tests.checks.history import load_history  # noqa: E402
 
@@ -51,7 +51,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     medians = []
-    with LocalSession(con=con) as local:
+    with LocalEngine(con=con) as local:
         for query in load_library().values():
             params = {p.name: args.season for p in query.params}
             text = query.text

@@ -125,7 +125,8 @@ def _show_results(
     say: Callable[[str], None],
 ) -> dict[str, Any]:
     """Print the standings, the checks and where the dashboard is; returns what was shown."""
-    from f1lake.query.engine import format_table, run_file
+    from f1lake.query.local import run_file
+    from f1lake.query.output import format_table
 
     drivers = run_file(lake, DRIVER_STANDINGS_SQL, {"season": last})
     say(f"\n{last} driver standings (results + sprints, {DRIVER_STANDINGS_SQL.name}):")

@@ -1,8 +1,8 @@
 """Run every check of ``sql/athena/checks`` and judge it: a check returns its violating rows.
 
-Locally the checks run on the local Athena (``f1lake.query``) in one session, so each table is
-read from S3 once per run however many checks use it. On AWS the same files run on Athena in
-their native form (``f1lake.query.athena.execution_parameters``: ``:season`` becomes ``?`` with
+The checks run through a query engine (``f1lake.query.engines.Engine``); locally that is one
+local engine for the whole run, so each table is read from S3 once however many checks use it.
+On AWS the same files run on Athena in their native form (``f1lake.query.dialect.execution_parameters``: ``:season`` becomes ``?`` with
 ``ExecutionParameters=["2023"]``, or ``["NULL"]`` for every season) after the views of
 ``sql/athena/views`` are created; the judging below is the same: zero rows is a pass.
 """
@@ -17,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from f1lake.query.athena import SQL_ROOT, QueryError
-from f1lake.query.engine import LocalSession
+from f1lake.query.dialect import SQL_ROOT
+from f1lake.query.engines import Engine
+from f1lake.query.errors import QueryError
+from f1lake.query.local import LocalEngine
 from f1lake.settings import Settings
 
 CHECKS_DIR = SQL_ROOT / "checks"
@@ -65,22 +67,22 @@ def describe(sql: str) -> str:
 
 def run_checks(settings: Settings, season: int | None = None) -> list[CheckResult]:
     """Every check over the local lake (one season, or all with None)."""
-    with LocalSession(settings) as local:
-        return run_checks_in(local, season)
+    with LocalEngine(settings) as engine:
+        return run_checks_in(engine, season)
 
 
 def run_checks_in(
-    local: LocalSession, season: int | None = None, files: Iterable[Path] | None = None
+    engine: Engine, season: int | None = None, files: Iterable[Path] | None = None
 ) -> list[CheckResult]:
-    """Every check in an open session (the tables it already holds are reused)."""
-    return [_run_one(local, path, season) for path in (files or check_files())]
+    """Every check on an open engine (the tables the local engine already holds are reused)."""
+    return [_run_one(engine, path, season) for path in (files or check_files())]
 
 
-def _run_one(local: LocalSession, path: Path, season: int | None) -> CheckResult:
+def _run_one(engine: Engine, path: Path, season: int | None) -> CheckResult:
     sql = path.read_text(encoding="utf-8")
     what = describe(sql)
     try:
-        df = local.run(sql, {"season": season})
+        df = engine.run(sql, {"season": season})
     except QueryError as exc:
         return CheckResult(path.stem, False, 0, f"{what}; could not run: {exc}", [])
     sample = [_plain(row) for row in df.head(SAMPLE_ROWS).to_dict("records")]

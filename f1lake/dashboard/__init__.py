@@ -44,10 +44,10 @@ def write_dashboard(
     """
     from f1lake.dashboard.data import collect
     from f1lake.dashboard.render import write_html
-    from f1lake.query.engine import LocalSession
+    from f1lake.query.local import LocalEngine
 
     spec = load_spec(spec_path)
-    with LocalSession(settings) as session:
+    with LocalEngine(settings) as session:
         data = collect(session, spec, seasons, missing_ok=missing_ok)
     path = write_html(data, out or default_output(settings))
     return Written(path, data.seasons, data.default_season)

@@ -11,12 +11,13 @@ import decimal
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
 from f1lake.dashboard.spec import Dashboard
-from f1lake.query.athena import QueryError
+from f1lake.query.engines import Engine
+from f1lake.query.errors import QueryError
 from f1lake.query.library import find_query
 
 
@@ -45,22 +46,16 @@ class DashboardData:
     answers: Mapping[int, Mapping[str, Rows]] = field(default_factory=dict)
 
 
-class Runner(Protocol):
-    """What runs the queries: the local engine's LocalSession (or any engine with ``run``)."""
-
-    def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame: ...
-
-
-def run_named(runner: Runner, name: str, params: Mapping[str, object]) -> pd.DataFrame:
+def run_named(engine: Engine, name: str, params: Mapping[str, object]) -> pd.DataFrame:
     """Run the named query ``name`` of the library (``sql/athena/<name>.sql``)."""
-    return runner.run(find_query(name).text, params)
+    return engine.run(find_query(name).text, params)
 
 
-def available_seasons(session: Runner, spec: Dashboard) -> list[int]:
+def available_seasons(engine: Engine, spec: Dashboard) -> list[int]:
     """The seasons the lake holds, from the parameter's values query."""
     query = spec.parameter.values_query
     try:
-        frame = run_named(session, query, {})
+        frame = run_named(engine, query, {})
     except QueryError as exc:
         raise DashboardError(f"the season list (named query {query!r}) failed: {exc}") from None
     if frame.columns.empty:
@@ -96,28 +91,28 @@ def choose_seasons(
 
 
 def collect(
-    session: Runner,
+    engine: Engine,
     spec: Dashboard,
     seasons: Iterable[int] | None = None,
     *,
     missing_ok: bool = False,
 ) -> DashboardData:
     """Run every visual's query for every chosen season (default: every season in the lake)."""
-    in_lake = available_seasons(session, spec)
+    in_lake = available_seasons(engine, spec)
     chosen, first = choose_seasons(in_lake, seasons, spec, missing_ok=missing_ok)
     answers: dict[int, dict[str, Rows]] = {}
     for season in chosen:
         answers[season] = {
-            query: _answer(session, spec, query, {spec.parameter.name: season})
+            query: _answer(engine, spec, query, {spec.parameter.name: season})
             for query in spec.queries()
         }
     return DashboardData(spec=spec, seasons=chosen, default_season=first, answers=answers)
 
 
-def _answer(session: Runner, spec: Dashboard, query: str, params: Mapping[str, object]) -> Rows:
+def _answer(engine: Engine, spec: Dashboard, query: str, params: Mapping[str, object]) -> Rows:
     users = ", ".join(v.id for v in spec.visuals() if v.query == query)
     try:
-        frame = run_named(session, query, params)
+        frame = run_named(engine, query, params)
     except QueryError as exc:
         raise DashboardError(f"named query {query!r} (visuals {users}) failed: {exc}") from None
     needed = spec.columns_of(query)

@@ -1,18 +1,14 @@
-"""Athena SQL run locally on DuckDB over the Glue catalog (see ``engine``), or on Athena
-(``engines``); the named queries of ``sql/athena`` (``library``)."""
+"""Athena SQL: its dialect (``dialect``), run locally on DuckDB over the Glue catalog
+(``local``) or on Athena, both behind one ``Engine`` (``engines``); the named queries of
+``sql/athena`` (``library``) and their text output (``output``)."""
 
 from __future__ import annotations
 
-from f1lake.query.athena import (
-    ParameterError,
-    QueryError,
-    QuerySyntaxError,
-    UnknownTableError,
-    execution_parameters,
-    to_athena,
-)
-from f1lake.query.engine import format_table, run_file, run_query
+from f1lake.query.dialect import execution_parameters, to_athena
+from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError, UnknownTableError
 from f1lake.query.library import NamedQuery, UnknownQueryError, find_query, load_library
+from f1lake.query.local import run_file, run_query
+from f1lake.query.output import format_table
 
 __all__ = [
     "NamedQuery",

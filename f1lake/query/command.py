@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from f1lake.query.athena import ParameterError, QueryError, literals, parse_params
 from f1lake.query.console import run_console, run_script
+from f1lake.query.dialect import literals, parse_params
 from f1lake.query.engines import open_engine
+from f1lake.query.errors import ParameterError, QueryError
 from f1lake.query.library import find_query, is_query_name, parse_invocation, typed_params
 from f1lake.query.output import render
 from f1lake.settings import Settings

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from f1lake.query.athena import SQL_ROOT, QueryError, parse_params, placeholders
+from f1lake.query.dialect import SQL_ROOT, parse_params, placeholders
 from f1lake.query.engines import Engine
+from f1lake.query.errors import QueryError
 from f1lake.query.library import find_query, load_library, parse_invocation, typed_params
 from f1lake.query.output import FORMATS, render
 

@@ -1,4 +1,6 @@
-"""Where Athena SQL runs: the local engine (DuckDB over the Glue catalog) or Athena itself.
+"""Where Athena SQL runs: the ``Engine`` protocol every caller goes through (``f1lake sql``, the
+console, the data-quality checks, the dashboards), the Athena engine, and the choice between it
+and the local engine (``local``: DuckDB over the Glue catalog).
 
 Both take the same text (``:name`` parameters, declared by ``-- @param`` lines) and the same
 values; the local engine binds them as literals, Athena receives its native form (``?`` and
@@ -12,11 +14,16 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from f1lake.query.athena import QueryError, execution_parameters, parse_params
+from f1lake.query.dialect import execution_parameters, parse_params
+from f1lake.query.errors import QueryError
+from f1lake.query.local import LocalEngine
 from f1lake.settings import SQL_ENGINES, Settings
 
 
 class Engine(Protocol):
+    """What runs Athena SQL: a query with its parameters, the names a query can use, a table's
+    columns; ``close`` frees what the engine holds (the local engine's DuckDB tables)."""
+
     name: str
 
     def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame: ...
@@ -26,34 +33,6 @@ class Engine(Protocol):
     def describe(self, name: str) -> pd.DataFrame: ...
 
     def close(self) -> None: ...
-
-
-class LocalEngine:
-    """The local Athena: one DuckDB session, so a console reads each table from S3 once."""
-
-    name = "local"
-
-    def __init__(self, settings: Settings) -> None:
-        from f1lake.query.engine import LocalSession
-
-        if not settings.aws_endpoint_url:
-            raise QueryError(
-                "no local lake to query: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
-                "(see `f1lake up`), or use the athena engine (--engine athena)"
-            )
-        self.session = LocalSession(settings)
-
-    def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
-        return self.session.run(sql, params)
-
-    def tables(self) -> dict[str, str]:
-        return self.session.tables()
-
-    def describe(self, name: str) -> pd.DataFrame:
-        return self.session.describe(name)
-
-    def close(self) -> None:
-        self.session.close()
 
 
 def athena_request(
@@ -150,5 +129,12 @@ def choose_engine(settings: Settings, name: str | None = None) -> str:
 
 
 def open_engine(settings: Settings, name: str | None = None) -> Engine:
-    chosen = choose_engine(settings, name)
-    return LocalEngine(settings) if chosen == "local" else AthenaEngine(settings)
+    """The chosen engine, open; the local one needs a running local stack to read."""
+    if choose_engine(settings, name) == "athena":
+        return AthenaEngine(settings)
+    if not settings.on_local_stack:
+        raise QueryError(
+            "no local lake to query: set F1LAKE_AWS_ENDPOINT_URL to a running local stack "
+            "(see `f1lake up`), or use the athena engine (--engine athena)"
+        )
+    return LocalEngine(settings)

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from f1lake.query.athena import SQL_ROOT, ParameterError, ParamSpec, QueryError, parse_params
+from f1lake.query.dialect import SQL_ROOT, ParamSpec, parse_params
+from f1lake.query.errors import ParameterError, QueryError
 
 _OPTION = re.compile(r"^--([A-Za-z_][\w-]*)(?:=(.*))?$", re.DOTALL)
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")

@@ -9,10 +9,25 @@ import math
 from typing import Any
 
 import pandas as pd
-
-from f1lake.query.engine import format_table
+from tabulate import tabulate
 
 FORMATS = ("table", "csv", "json")
+
+
+def format_table(df: pd.DataFrame) -> str:
+    """A readable text table; NULLs show as NULL."""
+    if df.empty and not len(df.columns):
+        return "(no columns)"
+    cells = df.astype(object).where(df.notna(), None)
+    text = tabulate(
+        cells.values.tolist(),
+        headers=list(df.columns),
+        tablefmt="psql",
+        missingval="NULL",
+        floatfmt="g",
+        disable_numparse=True,
+    )
+    return f"{text}\n({len(df)} row{'s' if len(df) != 1 else ''})"
 
 
 def _plain(value: Any) -> Any:

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from f1lake.checks import format_results, run_checks_in
-from f1lake.query.athena import SQL_ROOT
-from f1lake.query.engine import LocalSession
+from f1lake.query.dialect import SQL_ROOT
+from f1lake.query.local import LocalEngine
 from tests.checks.history import load_history
 from tests.conftest import shared_path
 
@@ -21,11 +21,11 @@ pytestmark = pytest.mark.shared
 
 @pytest.fixture(scope="module")
 def history():
-    with LocalSession(con=load_history(shared_path("ergast-csv"))) as local:
+    with LocalEngine(con=load_history(shared_path("ergast-csv"))) as local:
         yield local
 
 
-def test_every_check_passes_over_the_full_history(history: LocalSession) -> None:
+def test_every_check_passes_over_the_full_history(history: LocalEngine) -> None:
     started = time.perf_counter()
     results = run_checks_in(history)
     print(
@@ -37,7 +37,7 @@ def test_every_check_passes_over_the_full_history(history: LocalSession) -> None
 
 
 @pytest.mark.parametrize("season", [1988, 2021, 2022, 2023])
-def test_season_standings_equal_the_official_tables(history: LocalSession, season: int) -> None:
+def test_season_standings_equal_the_official_tables(history: LocalEngine, season: int) -> None:
     official = history.run(
         "-- @param season varchar  Year.\n"
         "SELECT driver_id, points FROM driver_standings WHERE season = :season AND points > 0",

@@ -10,7 +10,7 @@ import pytest
 
 from f1lake.dashboard.data import DashboardData, DashboardError, collect
 from f1lake.dashboard.spec import SPEC_PATH, load_spec, parse_spec
-from f1lake.query.engine import LocalSession
+from f1lake.query.local import LocalEngine
 from f1lake.settings import Settings
 from tests.conftest import unique_names
 from tests.dashboard import lakedata
@@ -18,7 +18,7 @@ from tests.dashboard import lakedata
 
 @pytest.fixture(scope="module")
 def data(lake: Settings) -> DashboardData:
-    with LocalSession(lake) as session:
+    with LocalEngine(lake) as session:
         return collect(session, load_spec())
 
 
@@ -96,7 +96,7 @@ def test_fastest_laps_and_retirements(data: DashboardData) -> None:
 
 
 def test_chosen_seasons_only(lake: Settings) -> None:
-    with LocalSession(lake) as session:
+    with LocalEngine(lake) as session:
         one = collect(session, load_spec(), [2022])
         assert (one.seasons, one.default_season, set(one.answers)) == ((2022,), 2022, {2022})
         # The main job's range may run past the seasons with races: those are left out.
@@ -113,7 +113,7 @@ def test_an_empty_lake_says_to_load_a_season_first(moto_endpoint: str) -> None:
 
     empty = Settings(aws_endpoint_url=moto_endpoint, **unique_names())
     make_bucket(empty)
-    with LocalSession(empty) as session, pytest.raises(DashboardError, match="no season yet"):
+    with LocalEngine(empty) as session, pytest.raises(DashboardError, match="no season yet"):
         collect(session, load_spec())
 
 
@@ -128,7 +128,7 @@ def test_a_column_the_query_does_not_return_is_named_with_the_visual(lake: Setti
     def edit(raw: dict) -> None:
         raw["sheets"][0]["visuals"][1]["columns"].append("pole_positions")
 
-    with LocalSession(lake) as session, pytest.raises(DashboardError) as info:
+    with LocalEngine(lake) as session, pytest.raises(DashboardError) as info:
         collect(session, _spec_with(edit), [2023])
     message = str(info.value)
     assert "'standings'" in message and "pole_positions" in message
@@ -139,6 +139,6 @@ def test_a_query_that_is_not_in_the_library_is_named(lake: Settings) -> None:
     def edit(raw: dict) -> None:
         raw["sheets"][1]["visuals"][2]["query"] = "retirements_by_weather"
 
-    with LocalSession(lake) as session, pytest.raises(DashboardError) as info:
+    with LocalEngine(lake) as session, pytest.raises(DashboardError) as info:
         collect(session, _spec_with(edit), [2023])
     assert "retirements_by_weather" in str(info.value)

@@ -30,7 +30,7 @@ from f1lake.local.lambda_runner import Handler, LambdaRunner
 from f1lake.local.provision import dlq_url, provision
 from f1lake.pipeline import steps
 from f1lake.processing import Store, tables_for_endpoint
-from f1lake.query.engine import LocalSession
+from f1lake.query.local import LocalEngine
 from f1lake.raw.layout import parse_raw_key
 from f1lake.replay.faults import FaultConfig
 from f1lake.replay.server import Faults, replay_api
@@ -215,7 +215,7 @@ def lake_tables(settings: Settings) -> dict[str, list[tuple]]:
     """Every processed table's rows (sorted), read through the local Athena engine; fails on
     a duplicate of a table's key."""
     out: dict[str, list[tuple]] = {}
-    with LocalSession(settings) as session:
+    with LocalEngine(settings) as session:
         for name, table in TABLES.items():
             frame = session.run(f"SELECT * FROM {name}")
             rows = [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False)]

@@ -115,7 +115,7 @@ def test_views_reading_each_other_in_a_cycle_are_rejected(tmp_path):
 def test_the_repository_views_plan(tmp_path):
     """Every view file of sql/athena is planned, none takes parameters."""
     plans = view_plans()
-    from f1lake.query.athena import VIEWS_DIR
+    from f1lake.query.dialect import VIEWS_DIR
 
     assert sorted(p.name for p in plans) == sorted(p.stem for p in VIEWS_DIR.glob("*.sql"))
 

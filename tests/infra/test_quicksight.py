@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from f1lake.dashboard.spec import SPEC_PATH, load_spec, parse_spec
-from f1lake.query.athena import SQL_ROOT, placeholders
+from f1lake.query.dialect import SQL_ROOT, placeholders
 from tests.infra.conftest import QUICKSIGHT_PRINCIPAL, logical_id, of_type, only
 
 pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")

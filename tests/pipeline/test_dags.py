@@ -14,7 +14,7 @@ from f1lake.aws import client
 from f1lake.ledger import Ledger
 from f1lake.local.airflow_runner import run_dag
 from f1lake.mainjob import STANDINGS_SQL
-from f1lake.query.engine import run_file, run_query
+from f1lake.query.local import run_file, run_query
 from f1lake.replay.server import replay_api
 from f1lake.settings import Settings
 from tests.support.minidump import MINIDUMP_COMPLETED_ROUNDS

@@ -9,11 +9,8 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from f1lake.query.athena import (
+from f1lake.query.dialect import (
     SQL_ROOT,
-    ParameterError,
-    QueryError,
-    QuerySyntaxError,
     bind,
     execution_parameters,
     parse_params,
@@ -22,6 +19,7 @@ from f1lake.query.athena import (
     to_athena,
     to_duckdb,
 )
+from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError
 
 SQL_FILES = sorted(SQL_ROOT.rglob("*.sql"))
 SAMPLE = {

@@ -12,7 +12,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from f1lake.query.console import CONTINUATION, PROMPT, Console, run_console
-from f1lake.query.engines import LocalEngine
+from f1lake.query.local import LocalEngine
 from f1lake.schema import TABLES
 from f1lake.settings import Settings
 from tests.query import expected as ex

@@ -18,7 +18,7 @@ from f1lake.query import (
     run_file,
     run_query,
 )
-from f1lake.query.athena import SQL_ROOT
+from f1lake.query.dialect import SQL_ROOT
 from f1lake.settings import Settings
 from tests.catalog.lakedata import SEASON_2022, SEASON_2023, build_lake, put, put_results
 
@@ -182,14 +182,14 @@ def test_format_table_is_readable() -> None:
 def test_a_parameter_cte_is_inlined_as_a_constant() -> None:
     """The local engine turns ``(SELECT season FROM params)`` into the bound literal, so the
     filter reaches the views (DuckDB pushes constants down, not scalar subqueries)."""
-    from f1lake.query.athena import parse_statement
-    from f1lake.query.engine import _inline_constants
+    from f1lake.query.dialect import parse_statement
+    from f1lake.query.rewrite import inline_constants
 
     query = parse_statement(
         "WITH params AS (SELECT CAST(2023 AS integer) AS season), t AS (SELECT season FROM races) "
         "SELECT (SELECT season FROM params) AS s, (SELECT max(season) FROM params) AS m, "
         "(SELECT season FROM t) AS other FROM results WHERE season = (SELECT season FROM params)"
     )
-    sql = _inline_constants(query).sql(dialect="duckdb")
+    sql = inline_constants(query).sql(dialect="duckdb")
     assert "(CAST(2023 AS INT)) AS s" in sql and "season = (CAST(2023 AS INT))" in sql
     assert "(SELECT MAX(season) FROM params)" in sql and "(SELECT season FROM t)" in sql

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from f1lake.query.engine import LocalSession
 from f1lake.query.library import find_query, load_library
+from f1lake.query.local import LocalEngine
 from tests.checks.history import load_history
 from tests.conftest import shared_path
 
@@ -19,12 +19,12 @@ pytestmark = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
-def history() -> Iterator[LocalSession]:
-    with LocalSession(con=load_history(shared_path("ergast-csv"))) as local:
+def history() -> Iterator[LocalEngine]:
+    with LocalEngine(con=load_history(shared_path("ergast-csv"))) as local:
         yield local
 
 
-def official(history: LocalSession, season: int) -> dict[str, tuple[int, float, int]]:
+def official(history: LocalEngine, season: int) -> dict[str, tuple[int, float, int]]:
     df = history.run(
         "-- @param season varchar  Year.\n"
         "SELECT driver_id, position, points, wins FROM driver_standings WHERE season = :season",
@@ -37,7 +37,7 @@ def official(history: LocalSession, season: int) -> dict[str, tuple[int, float, 
 
 
 @pytest.mark.parametrize("season", [2021, 2022, 2023])
-def test_standings_equal_the_official_driver_standings(history: LocalSession, season: int) -> None:
+def test_standings_equal_the_official_driver_standings(history: LocalEngine, season: int) -> None:
     df = history.run(find_query("standings").text, {"season": season})
     derived = {
         r["driver_id"]: (int(r["position"]), float(r["points"]), int(r["wins"]))
@@ -47,7 +47,7 @@ def test_standings_equal_the_official_driver_standings(history: LocalSession, se
 
 
 @pytest.mark.parametrize("season", [1988, 2021, 2023])
-def test_progression_ends_on_the_standings(history: LocalSession, season: int) -> None:
+def test_progression_ends_on_the_standings(history: LocalEngine, season: int) -> None:
     progression = history.run(find_query("standings_progression").text, {"season": season})
     last = progression[progression["round"] == progression["round"].max()]
     standings = history.run(find_query("standings").text, {"season": season})
@@ -57,7 +57,7 @@ def test_progression_ends_on_the_standings(history: LocalSession, season: int) -
     ).to_dict("records")
 
 
-def test_alltime_champions_are_the_official_champions(history: LocalSession) -> None:
+def test_alltime_champions_are_the_official_champions(history: LocalEngine) -> None:
     leaders = history.run(
         "SELECT CAST(season AS integer) AS season, driver_id FROM driver_standings "
         "WHERE position = 1"
@@ -81,7 +81,7 @@ def test_alltime_champions_are_the_official_champions(history: LocalSession) -> 
     }
 
 
-def test_every_named_query_answers_over_the_history(history: LocalSession) -> None:
+def test_every_named_query_answers_over_the_history(history: LocalEngine) -> None:
     for query in load_library().values():
         df = history.run(query.text, {p.name: 2021 for p in query.params})
         assert not df.empty, query.name

@@ -13,14 +13,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from f1lake.query.athena import ParameterError, to_athena
-from f1lake.query.engine import LocalSession
+from f1lake.query.dialect import to_athena
+from f1lake.query.errors import ParameterError
 from f1lake.query.library import (
     UnknownQueryError,
     find_query,
     load_library,
     parse_invocation,
 )
+from f1lake.query.local import LocalEngine
 from f1lake.settings import PROJECT_ROOT, Settings
 from tests.query import expected as ex
 from tests.query.seasondata import season_2022, season_2023, season_2024, seasons
@@ -53,12 +54,12 @@ COVERED = {
 
 
 @pytest.fixture(scope="module")
-def lake(season_lake: Settings) -> Iterator[LocalSession]:
-    with LocalSession(season_lake) as session:
+def lake(season_lake: Settings) -> Iterator[LocalEngine]:
+    with LocalEngine(season_lake) as session:
         yield session
 
 
-def run(lake: LocalSession, name: str, **params: object) -> pd.DataFrame:
+def run(lake: LocalEngine, name: str, **params: object) -> pd.DataFrame:
     query = find_query(name)
     return lake.run(query.text, params)
 
@@ -73,7 +74,7 @@ def by(df: pd.DataFrame, key: str | list[str], *cols: str) -> dict:
     return out
 
 
-def test_standings(lake: LocalSession) -> None:
+def test_standings(lake: LocalEngine) -> None:
     df = run(lake, "standings", season=2023)
     want = ex.standings(S23)
     assert by(df, "driver_id", "position", "points", "wins") == {
@@ -87,7 +88,7 @@ def test_standings(lake: LocalSession) -> None:
     assert by(df, "driver_id", "constructor_name")["foxtrot"] == "Blue"  # his last team
 
 
-def test_team_standings(lake: LocalSession) -> None:
+def test_team_standings(lake: LocalEngine) -> None:
     df = run(lake, "team_standings", season=2023)
     want = ex.standings(S23, by="team")
     assert by(df, "constructor_id", "position", "points", "wins", "constructor_name") == {
@@ -103,7 +104,7 @@ def test_team_standings(lake: LocalSession) -> None:
     ],
 )
 def test_progression_by_round_ends_on_the_final_standings(
-    lake: LocalSession, name: str, final: str, key: str, by_: str
+    lake: LocalEngine, name: str, final: str, key: str, by_: str
 ) -> None:
     df = run(lake, name, season=2023)
     want = ex.progression(S23, by=by_)
@@ -119,7 +120,7 @@ def test_progression_by_round_ends_on_the_final_standings(
     assert set(df.loc[df["round"] == 1, "race_name"]) == {"Alpha Grand Prix"}
 
 
-def test_progression_ranks_ties_together(lake: LocalSession) -> None:
+def test_progression_ranks_ties_together(lake: LocalEngine) -> None:
     df = run(lake, "standings_progression", season=2023)
     first = by(df[df["round"] == 1], "driver_id", "position")
     assert first["delta"] == first["foxtrot"] == 5  # level on 0 points and on every place
@@ -127,21 +128,21 @@ def test_progression_ranks_ties_together(lake: LocalSession) -> None:
     assert set(df.loc[df["driver_id"] == "golf", "round"]) == {3, 4}
 
 
-def test_wins_podiums(lake: LocalSession) -> None:
+def test_wins_podiums(lake: LocalEngine) -> None:
     df = run(lake, "wins_podiums", season=2023)
     assert by(df, "driver_id", "wins", "podiums", "starts") == ex.wins_podiums(S23)
     assert by(df, "driver_id", "starts")["delta"] == 3  # withdrawn in round 4: no start
     assert df["wins"].tolist() == sorted(df["wins"], reverse=True)
 
 
-def test_poles_front_rows(lake: LocalSession) -> None:
+def test_poles_front_rows(lake: LocalEngine) -> None:
     df = run(lake, "poles_front_rows", season=2023)
     assert by(df, "driver_id", "poles", "front_rows", "starts") == ex.poles_front_rows(S23)
     # alpha's pole in round 4 stands although a penalty put him third on the grid.
     assert by(df, "driver_id", "poles")["alpha"] == 2
 
 
-def test_fastest_laps(lake: LocalSession) -> None:
+def test_fastest_laps(lake: LocalEngine) -> None:
     df = run(lake, "fastest_laps", season=2023)
     want = ex.fastest_laps(S23)
     assert by(df, "round", "driver_id", "lap", "fastest_lap_time_millis") == want
@@ -155,7 +156,7 @@ def test_fastest_laps(lake: LocalSession) -> None:
     assert 3 not in set(df["round"])  # no lap times that day
 
 
-def test_dnfs_by_cause(lake: LocalSession) -> None:
+def test_dnfs_by_cause(lake: LocalEngine) -> None:
     df = run(lake, "dnfs_by_cause", season=2023)
     assert by(df, "cause", "dnfs") == ex.dnfs_by_cause(S23)
     categories = by(df, "cause", "category")
@@ -163,7 +164,7 @@ def test_dnfs_by_cause(lake: LocalSession) -> None:
     assert {c for c, k in categories.items() if k == "accident"} == ex.ACCIDENTS
 
 
-def test_constructor_reliability(lake: LocalSession) -> None:
+def test_constructor_reliability(lake: LocalEngine) -> None:
     df = run(lake, "constructor_reliability", season=2023)
     want = ex.reliability(S23)
     got = by(df, "constructor_id", "starts", "finishes", "dnfs", "mechanical_dnfs")
@@ -176,7 +177,7 @@ def test_constructor_reliability(lake: LocalSession) -> None:
     ("name", "place"),
     [("teammate_qualifying", ex.qualifying_place), ("teammate_race", ex.race_place)],
 )
-def test_teammate_head_to_heads(lake: LocalSession, name: str, place) -> None:
+def test_teammate_head_to_heads(lake: LocalEngine, name: str, place) -> None:
     df = run(lake, name, season=2023)
     got = {
         frozenset((r["driver_id"], r["teammate_id"])): {
@@ -194,20 +195,20 @@ def test_teammate_head_to_heads(lake: LocalSession, name: str, place) -> None:
     assert {"charlie", "foxtrot"} in [set(k) for k in got]
 
 
-def test_positions_gained(lake: LocalSession) -> None:
+def test_positions_gained(lake: LocalEngine) -> None:
     df = run(lake, "positions_gained", season=2023)
     assert by(df, "driver_id", "races", "positions_gained", "best_gain") == (
         ex.positions_gained(S23)
     )
 
 
-def test_points_by_circuit(lake: LocalSession) -> None:
+def test_points_by_circuit(lake: LocalEngine) -> None:
     df = run(lake, "points_by_circuit", season=2023)
     assert by(df, ["round", "driver_id"], "points") == ex.points_by_circuit(S23)
     assert by(df, "round", "circuit_name", "country")[2] == ("Circuit 2", "Country 2")
 
 
-def test_alltime_wins_and_podiums(lake: LocalSession) -> None:
+def test_alltime_wins_and_podiums(lake: LocalEngine) -> None:
     everything = seasons()
     wins = run(lake, "alltime_wins")
     assert by(wins, "driver_id", "wins") == ex.alltime(everything, {"1"})
@@ -217,7 +218,7 @@ def test_alltime_wins_and_podiums(lake: LocalSession) -> None:
     assert by(wins, "driver_id", "first_win_season", "last_win_season")["bravo"] == (2022, 2022)
 
 
-def test_alltime_championships_leave_a_season_in_progress_out(lake: LocalSession) -> None:
+def test_alltime_championships_leave_a_season_in_progress_out(lake: LocalEngine) -> None:
     df = run(lake, "alltime_championships")
     want = ex.champions(seasons())
     assert by(df, "driver_id", "championships") == {d: len(s) for d, s in want.items()}
@@ -225,7 +226,7 @@ def test_alltime_championships_leave_a_season_in_progress_out(lake: LocalSession
     assert "charlie" not in set(df["driver_id"])  # leads 2024, which is not over
 
 
-def test_seasons_newest_first(lake: LocalSession) -> None:
+def test_seasons_newest_first(lake: LocalEngine) -> None:
     df = run(lake, "seasons")
     assert df["season"].tolist() == [2024, 2023, 2022]
     assert by(df, "season", "races") == {
@@ -233,14 +234,14 @@ def test_seasons_newest_first(lake: LocalSession) -> None:
     }
 
 
-def test_the_season_parameter_selects_the_season(lake: LocalSession) -> None:
+def test_the_season_parameter_selects_the_season(lake: LocalEngine) -> None:
     df = run(lake, "standings", season="2022")
     assert by(df, "driver_id", "points") == {
         d: w["points"] for d, w in ex.standings(season_2022()).items()
     }
 
 
-def test_dashboard_queries_return_the_columns_it_names(lake: LocalSession) -> None:
+def test_dashboard_queries_return_the_columns_it_names(lake: LocalEngine) -> None:
     param = DASHBOARD["parameter"]
     assert "season" in run(lake, param["values_query"]).columns
     for sheet in DASHBOARD["sheets"]:

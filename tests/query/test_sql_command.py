@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from f1lake.aws import client
 from f1lake.cli import main
-from f1lake.query.athena import QueryError, to_athena
-from f1lake.query.engines import AthenaEngine, LocalEngine, athena_request, open_engine
+from f1lake.query.dialect import to_athena
+from f1lake.query.engines import AthenaEngine, athena_request, open_engine
+from f1lake.query.errors import QueryError
 from f1lake.query.library import find_query
+from f1lake.query.local import LocalEngine
 from f1lake.settings import Settings
 from tests.query import expected as ex
 from tests.query.seasondata import season_2023, seasons

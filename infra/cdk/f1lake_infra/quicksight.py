@@ -20,7 +20,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from f1lake.dashboard.spec import SPEC_PATH, Dashboard, load_spec
-from f1lake.query.athena import SQL_ROOT
+from f1lake.query.dialect import SQL_ROOT
 from f1lake_infra.analytics import results_statements
 from f1lake_infra.catalog import glue_catalog_arns
 from f1lake_infra.config import DeployConfig

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from f1lake.query.athena import SQL_ROOT, placeholders
+from f1lake.query.dialect import SQL_ROOT, placeholders
 
 SQL_LIMIT = 168_000
 """QuickSight's longest custom SQL."""
@@ -105,11 +105,11 @@ def describe_columns(
 ) -> dict[str, dict[str, str]]:
     """Each query's result columns (name -> QuickSight type), in order, from DuckDB over empty
     tables shaped by ``f1lake.schema``: no AWS, no data."""
-    from f1lake.query.athena import bind, parse_params, parse_statement, query_body, to_duckdb
-    from f1lake.query.engine import LocalSession
+    from f1lake.query.dialect import bind, parse_params, parse_statement, query_body, to_duckdb
+    from f1lake.query.local import LocalEngine
 
     described: dict[str, dict[str, str]] = {}
-    with LocalSession(None) as session:
+    with LocalEngine(None) as session:
         for q in queries:
             params: Mapping[str, object] = {parameter: value} if q.parameters else {}
             try:

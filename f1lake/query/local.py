@@ -1,36 +1,30 @@
-"""The local Athena: Athena SQL on DuckDB over the tables of the Glue catalog.
+"""The local engine: Athena SQL on DuckDB over the tables of the Glue catalog.
 
 The Glue catalog (moto locally) decides which tables exist, their column types, and which
 partitions a query sees, as in Athena: a season folder the crawler has not cataloged yet is
 invisible. Only the tables a query references (directly or through the views of
-``sql/athena/views``) are read from S3, so a large catalog stays fast.
+``sql/athena/views``) are read from S3 (``s3load``), so a large catalog stays fast.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import awswrangler as wr
 import boto3
 import duckdb
 import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
-from tabulate import tabulate
 
 from f1lake.aws import client, configure_wrangler, session
-from f1lake.query.athena import (
+from f1lake.query.dialect import (
     VIEWS_DIR,
-    ParameterError,
-    QueryError,
-    QuerySyntaxError,
-    UnknownTableError,
     ViewDef,
     bind,
+    duck_ident,
     load_views,
     parse_params,
     parse_statement,
@@ -38,20 +32,11 @@ from f1lake.query.athena import (
     table_refs,
     to_duckdb,
 )
+from f1lake.query.errors import QueryError, UnknownTableError
+from f1lake.query.rewrite import inline_constants, unqualified
+from f1lake.query.s3load import load_table
 from f1lake.schema import TABLES
 from f1lake.settings import Settings
-
-__all__ = [
-    "ParameterError",
-    "QueryError",
-    "QuerySyntaxError",
-    "UnknownTableError",
-    "format_table",
-    "run_file",
-    "run_query",
-]
-
-log = logging.getLogger(__name__)
 
 DEFAULT_CATALOG = "awsdatacatalog"
 _PANDAS_TYPES = {
@@ -72,13 +57,15 @@ class CatalogTable:
     partitions: list[tuple[tuple[str, ...], str]]  # (values, location)
 
 
-class LocalSession:
-    """One DuckDB database for many queries: each table is read from S3 once per session.
+class LocalEngine:
+    """One DuckDB database for many queries: each table is read from S3 once per engine.
 
     Checks run a dozen queries over the same tables; loading them once keeps a full-history
-    run in seconds. With ``settings`` None the session only sees the tables already in ``con``
+    run in seconds. With ``settings`` None the engine only sees the tables already in ``con``
     (e.g. loaded by a caller from elsewhere) plus the views of ``sql/athena/views``.
     """
+
+    name = "local"
 
     def __init__(
         self, settings: Settings | None = None, con: duckdb.DuckDBPyConnection | None = None
@@ -99,7 +86,7 @@ class LocalSession:
             self._aws = session(settings)  # one session: fresh ones cost more than the reads
             self._glue = client("glue", settings, self._aws)
 
-    def __enter__(self) -> LocalSession:
+    def __enter__(self) -> LocalEngine:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -115,10 +102,10 @@ class LocalSession:
     def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run one Athena SQL query; ``params`` bind its ``?`` placeholders."""
         bound = bind(sql, params, parse_params(sql))
-        query = _inline_constants(query_body(parse_statement(bound)))
+        query = inline_constants(query_body(parse_statement(bound)))
         self._prepare(query)
         try:
-            result = self.con.sql(to_duckdb(_unqualified(query, self.database))).to_arrow_table()
+            result = self.con.sql(to_duckdb(unqualified(query, self.database))).to_arrow_table()
         except duckdb.Error as exc:
             raise QueryError(f"query failed: {_one_line(exc)}") from None
         return _athena_types(result).to_pandas(types_mapper=_PANDAS_TYPES.get)
@@ -139,7 +126,7 @@ class LocalSession:
         """The columns of a table or view (name, type), as the local engine sees them."""
         table = exp.to_table(name, dialect="athena")
         self._prepare(exp.select("*").from_(table))
-        rows = self.con.execute(f"DESCRIBE {_ident(table.name)}").fetchall()
+        rows = self.con.execute(f"DESCRIBE {duck_ident(table.name)}").fetchall()
         return pd.DataFrame([(r[0], r[1]) for r in rows], columns=["column", "type"])
 
     def run_file(self, path: Path, params: Mapping[str, object] | None = None) -> pd.DataFrame:
@@ -152,11 +139,11 @@ class LocalSession:
             self._glue, self.database, query, self._views, self._present
         )
         for table in tables.values():
-            _load_table(self.con, table, self._aws)
+            load_table(self.con, table, self._aws)
             self._present.add(table.name.lower())
         for view in ordered_views:
-            body = to_duckdb(_unqualified(view.body, self.database))
-            self.con.execute(f"CREATE VIEW {_ident(view.name)} AS {body}")
+            body = to_duckdb(unqualified(view.body, self.database))
+            self.con.execute(f"CREATE VIEW {duck_ident(view.name)} AS {body}")
             self._present.add(view.name)
 
 
@@ -164,7 +151,7 @@ def run_query(
     settings: Settings, sql: str, params: dict[str, object] | None = None
 ) -> pd.DataFrame:
     """Run one Athena SQL query locally; ``params`` bind its ``?`` placeholders."""
-    with LocalSession(settings) as local:
+    with LocalEngine(settings) as local:
         return local.run(sql, params)
 
 
@@ -172,7 +159,7 @@ def run_file(
     settings: Settings, path: Path, params: dict[str, object] | None = None
 ) -> pd.DataFrame:
     """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
-    with LocalSession(settings) as local:
+    with LocalEngine(settings) as local:
         return local.run_file(path, params)
 
 
@@ -181,59 +168,6 @@ def _read_sql(path: Path) -> str:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise QueryError(f"SQL file not found: {path}") from None
-
-
-def format_table(df: pd.DataFrame) -> str:
-    """A readable text table; NULLs show as NULL."""
-    if df.empty and not len(df.columns):
-        return "(no columns)"
-    cells = df.astype(object).where(df.notna(), None)
-    text = tabulate(
-        cells.values.tolist(),
-        headers=list(df.columns),
-        tablefmt="psql",
-        missingval="NULL",
-        floatfmt="g",
-        disable_numparse=True,
-    )
-    return f"{text}\n({len(df)} row{'s' if len(df) != 1 else ''})"
-
-
-def _inline_constants(query: exp.Query) -> exp.Query:
-    """Replace ``(SELECT season FROM params)`` by the constant the ``params`` CTE holds.
-
-    The files keep each parameter in one CTE (one ``?`` for Athena's saved queries), but DuckDB
-    does not push a filter on a scalar subquery down into the views, so a season query would
-    compute every season's standings before keeping one: with the constant it reads one.
-    """
-    constants: dict[str, dict[str, exp.Expression]] = {}
-    for cte in query.find_all(exp.CTE):
-        body = cte.this
-        if (
-            isinstance(body, exp.Select)
-            and not body.args.get("from_")
-            and all(e.alias and not e.find(exp.Column) for e in body.expressions)
-        ):
-            constants[cte.alias_or_name.lower()] = {e.alias: e.this for e in body.expressions}
-    if not constants:
-        return query
-
-    def constant(node: exp.Expression) -> exp.Expression:
-        if not isinstance(node, exp.Subquery) or not isinstance(node.this, exp.Select):
-            return node
-        select = node.this
-        source = select.args.get("from_")
-        only = {k for k, v in select.args.items() if v} == {"expressions", "from_"}
-        if not (only and source and len(select.expressions) == 1):
-            return node
-        table, column = source.this, select.expressions[0]
-        values = constants.get(table.name.lower()) if isinstance(table, exp.Table) else None
-        if values is None or table.db or not isinstance(column, exp.Column):
-            return node
-        value = values.get(column.name)
-        return exp.paren(value.copy()) if value is not None else node
-
-    return query.transform(constant)
 
 
 def _athena_types(table: pa.Table) -> pa.Table:
@@ -252,20 +186,6 @@ def _one_line(exc: Exception) -> str:
     first = lines[0] if lines else type(exc).__name__
     hints = [line for line in lines[1:] if line.startswith("Candidate bindings:")]
     return "; ".join([first, *hints])
-
-
-def _ident(name: str) -> str:
-    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
-
-
-def _unqualified(query: exp.Expression, database: str) -> exp.Expression:
-    """Drop ``awsdatacatalog.<database>.`` qualifiers: DuckDB holds one database's tables."""
-    query = query.copy()
-    for table in query.find_all(exp.Table):
-        if table.db and table.db.lower() == database.lower():
-            table.set("db", None)
-            table.set("catalog", None)
-    return query
 
 
 def _resolve(
@@ -373,70 +293,3 @@ def _catalog_table(glue: Any, database: str, name: str) -> CatalogTable | None:
         partition_keys=keys,
         partitions=partitions,
     )
-
-
-def _data_files(location: str, aws: boto3.Session) -> list[str]:
-    """The objects Athena would read at a location: not hidden (``_``/``.``), Parquet only."""
-    if not location:
-        return []
-    prefix = location if location.endswith("/") else location + "/"
-    files = []
-    for path in wr.s3.list_objects(prefix, ignore_empty=True, boto3_session=aws):
-        rel = path[len(prefix) :]
-        if any(part.startswith(("_", ".")) for part in rel.split("/")):
-            continue
-        if not path.lower().endswith(".parquet"):
-            log.warning("skipping non-Parquet object in a table location: %s", path)
-            continue
-        files.append(path)
-    return files
-
-
-def _frames(table: CatalogTable, aws: boto3.Session | None) -> Iterable[pd.DataFrame]:
-    for values, location in table.partitions:
-        files = _data_files(location, aws)
-        if not files:
-            continue
-        try:
-            df = wr.s3.read_parquet(path=files, dtype_backend="pyarrow", boto3_session=aws)
-        except Exception as exc:
-            raise QueryError(f"table {table.name!r}: cannot read {location}: {exc}") from None
-        for key, value in zip(table.partition_keys, values, strict=True):
-            df[key] = value
-        yield df
-
-
-def _duck_type(glue_type: str) -> str:
-    return exp.DataType.build(glue_type, dialect="hive").sql(dialect="duckdb")
-
-
-def _load_table(
-    con: duckdb.DuckDBPyConnection, table: CatalogTable, aws: boto3.Session | None
-) -> None:
-    """Create a DuckDB table with the catalog's schema from the table's cataloged partitions."""
-    schema = {**table.columns, **table.partition_keys}
-    frames = list(_frames(table, aws))
-    if not frames:
-        cols = ", ".join(f"{_ident(c)} {_duck_type(t)}" for c, t in schema.items())
-        con.execute(f"CREATE TABLE {_ident(table.name)} ({cols})")
-        return
-    data = pd.concat(frames, ignore_index=True)
-    source = f"__src_{table.name}"
-    con.register(source, data)
-    select = ", ".join(
-        (
-            f"CAST({_ident(c)} AS {_duck_type(t)}) AS {_ident(c)}"
-            if c in data.columns
-            else f"CAST(NULL AS {_duck_type(t)}) AS {_ident(c)}"
-        )
-        for c, t in schema.items()
-    )
-    try:
-        con.execute(f"CREATE TABLE {_ident(table.name)} AS SELECT {select} FROM {_ident(source)}")
-    except duckdb.Error as exc:
-        raise QueryError(
-            f"table {table.name!r}: data at {table.location} does not match the catalog "
-            f"schema: {exc}"
-        ) from None
-    finally:
-        con.unregister(source)

@@ -1,4 +1,5 @@
-"""Athena SQL, made runnable on DuckDB: header parameters, safe binding, transpiling.
+"""The Athena SQL dialect as text: header parameters, safe binding, Athena's native ``?`` form,
+parsing and transpiling to DuckDB. Pure: it talks to neither Athena nor DuckDB.
 
 Queries in ``sql/athena`` name their parameters (``:season``) and declare them in the header::
 
@@ -26,6 +27,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
+from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError
 from f1lake.settings import PROJECT_ROOT
 
 READ_DIALECT = "athena"
@@ -40,22 +42,6 @@ _INTEGER_TYPES = {"integer", "int", "bigint", "smallint", "tinyint"}
 _NUMBER_TYPES = {"double", "real", "float", "decimal"}
 _STRING_TYPES = {"varchar", "string", "char"}
 PARAM_TYPES = _INTEGER_TYPES | _NUMBER_TYPES | _STRING_TYPES | {"date", "boolean"}
-
-
-class QueryError(Exception):
-    """A query that cannot run locally; the message says what was wrong."""
-
-
-class QuerySyntaxError(QueryError):
-    """The SQL does not parse as Athena (Trino) SQL."""
-
-
-class ParameterError(QueryError, ValueError):
-    """A parameter is missing, unexpected, or not a value of its declared type."""
-
-
-class UnknownTableError(QueryError, LookupError):
-    """The query names a table that is not in the Glue catalog database."""
 
 
 @dataclass(frozen=True)
@@ -341,6 +327,11 @@ def table_refs(expression: exp.Expression) -> list[exp.Table]:
 
 def to_duckdb(expression: exp.Expression) -> str:
     return expression.sql(dialect=WRITE_DIALECT)
+
+
+def duck_ident(name: str) -> str:
+    """A name quoted for DuckDB SQL (table and column names come from the catalog)."""
+    return exp.to_identifier(name, quoted=True).sql(dialect=WRITE_DIALECT)
 
 
 def transpile(sql: str) -> str:
