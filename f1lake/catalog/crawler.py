@@ -19,6 +19,7 @@ import boto3
 
 from f1lake.aws import client, configure_wrangler, session
 from f1lake.catalog.definition import CrawlerDefinition, S3Target, load_definition
+from f1lake.catalog.glue_tables import GlueTable, read_tables
 from f1lake.catalog.layout import BucketLayout, PartitionLayout, TableLayout, plan_layout
 from f1lake.settings import Settings
 
@@ -79,16 +80,6 @@ class _Ctx:
         return self.definition.DatabaseName
 
 
-@dataclass(frozen=True)
-class _CatalogTable:
-    name: str
-    location: str
-    columns: dict[str, str]
-    partition_keys: tuple[str, ...]
-    partitions: dict[tuple[str, ...], str]  # values -> location
-    raw: dict[str, Any]
-
-
 def crawl(settings: Settings, *, definition: CrawlerDefinition | None = None) -> CrawlReport:
     """Run the crawler definition against the bucket(s) it targets; returns what changed."""
     configure_wrangler(settings)
@@ -115,31 +106,6 @@ def _list_keys(s3: Any, target: S3Target) -> Iterator[str]:
         for obj in page.get("Contents", []):
             if obj.get("Size", 0) > 0:  # Glue ignores empty objects (folder markers)
                 yield obj["Key"]
-
-
-def _catalog_tables(glue: Any, database: str) -> dict[str, _CatalogTable]:
-    tables: dict[str, _CatalogTable] = {}
-    for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
-        for t in page["TableList"]:
-            sd = t.get("StorageDescriptor", {})
-            partitions: dict[tuple[str, ...], str] = {}
-            if t.get("PartitionKeys"):
-                pages = glue.get_paginator("get_partitions").paginate(
-                    DatabaseName=database, TableName=t["Name"]
-                )
-                for ppage in pages:
-                    for p in ppage["Partitions"]:
-                        loc = p.get("StorageDescriptor", {}).get("Location", "")
-                        partitions[tuple(p["Values"])] = loc
-            tables[t["Name"]] = _CatalogTable(
-                name=t["Name"],
-                location=_dir(sd.get("Location", "")),
-                columns={c["Name"]: c["Type"] for c in sd.get("Columns", [])},
-                partition_keys=tuple(k["Name"] for k in t.get("PartitionKeys", [])),
-                partitions=partitions,
-                raw=t,
-            )
-    return tables
 
 
 def _dir(location: str) -> str:
@@ -173,21 +139,21 @@ def _infer_columns(ctx: _Ctx, files: list[str], table: str) -> dict[str, str] | 
 
 
 def _apply(ctx: _Ctx, target: S3Target, layout: BucketLayout) -> None:
-    catalog = _catalog_tables(ctx.glue, ctx.database)
+    catalog = read_tables(ctx.glue, ctx.database)
     for name, table in layout.tables.items():
         existing = catalog.get(name)
         if existing is None:
             _create_table(ctx, target, table)
-        elif existing.partition_keys != table.partition_keys:
+        elif existing.key_names != table.partition_keys:
             ctx.report.errors.append(
                 f"table {name}: partition keys in S3 {table.partition_keys} differ from the "
-                f"catalog's {existing.partition_keys}; not changed"
+                f"catalog's {existing.key_names}; not changed"
             )
         else:
             _update_table(ctx, target, table, existing)
     if not ctx.definition.incremental:  # incremental crawls never notice deletions
         for name, existing in catalog.items():
-            if name not in layout.tables and existing.location.startswith(target.Path):
+            if name not in layout.tables and _dir(existing.location).startswith(target.Path):
                 _gone(ctx, name, None)
 
 
@@ -218,7 +184,7 @@ def _create_table(ctx: _Ctx, target: S3Target, table: TableLayout) -> None:
         _add_partitions(ctx, target, table, list(table.partitions.values()), columns)
 
 
-def _update_table(ctx: _Ctx, target: S3Target, table: TableLayout, existing: _CatalogTable) -> None:
+def _update_table(ctx: _Ctx, target: S3Target, table: TableLayout, existing: GlueTable) -> None:
     incremental = ctx.definition.incremental
     known = set(existing.partitions) if table.partition_keys else {()}
     new = [p for v, p in table.partitions.items() if v not in known]
@@ -244,7 +210,7 @@ def _update_table(ctx: _Ctx, target: S3Target, table: TableLayout, existing: _Ca
             _gone(ctx, table.name, values)
 
 
-def _replace_columns(ctx: _Ctx, existing: _CatalogTable, columns: dict[str, str]) -> None:
+def _replace_columns(ctx: _Ctx, existing: GlueTable, columns: dict[str, str]) -> None:
     table_input = {k: v for k, v in existing.raw.items() if k in _TABLE_INPUT_KEYS}
     table_input["StorageDescriptor"] = {
         **table_input.get("StorageDescriptor", {}),

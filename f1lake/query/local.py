@@ -9,7 +9,6 @@ invisible. Only the tables a query references (directly or through the views of
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from f1lake.aws import client, configure_wrangler, session
+from f1lake.catalog.glue_tables import GlueTable, read_table, table_names
 from f1lake.query.dialect import (
     VIEWS_DIR,
     ViewDef,
@@ -46,15 +46,6 @@ _PANDAS_TYPES = {
     pa.int64(): pd.Int64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
-
-
-@dataclass(frozen=True)
-class CatalogTable:
-    name: str
-    location: str
-    columns: dict[str, str]  # name -> Glue (Hive) type
-    partition_keys: dict[str, str]
-    partitions: list[tuple[tuple[str, ...], str]]  # (values, location)
 
 
 class LocalEngine:
@@ -114,11 +105,7 @@ class LocalEngine:
         """Every name a query can use: catalog (or loaded) tables and the views, with kind."""
         names = {name: "table" for name in self._present}
         if self._glue is not None:
-            try:
-                pages = self._glue.get_paginator("get_tables").paginate(DatabaseName=self.database)
-                names.update({t["Name"]: "table" for page in pages for t in page["TableList"]})
-            except self._glue.exceptions.EntityNotFoundException:
-                pass
+            names.update(dict.fromkeys(table_names(self._glue, self.database) or [], "table"))
         names.update({name: "view" for name in self._views})
         return dict(sorted(names.items()))
 
@@ -194,9 +181,9 @@ def _resolve(
     query: exp.Expression,
     views: Mapping[str, ViewDef],
     present: set[str] = frozenset(),  # type: ignore[assignment]
-) -> tuple[dict[str, CatalogTable], list[ViewDef]]:
+) -> tuple[dict[str, GlueTable], list[ViewDef]]:
     """The catalog tables and views (in creation order) a query needs, beyond ``present``."""
-    tables: dict[str, CatalogTable] = {}
+    tables: dict[str, GlueTable] = {}
     ordered: list[ViewDef] = []
     visiting: set[str] = set()
 
@@ -221,7 +208,7 @@ def _resolve(
                 visiting.discard(name)
                 ordered.append(views[name])
                 continue
-            table = _catalog_table(glue, database, name) if glue is not None else None
+            table = read_table(glue, database, name) if glue is not None else None
             if table is None:
                 table = _schema_table(name)
             if table is None:
@@ -232,7 +219,7 @@ def _resolve(
     return tables, ordered
 
 
-def _schema_table(name: str) -> CatalogTable | None:
+def _schema_table(name: str) -> GlueTable | None:
     """An empty table for a processed table that has no data (so no catalog table) yet.
 
     A lake of 1950s seasons has no sprint_results folder, so the crawler makes no table;
@@ -241,12 +228,12 @@ def _schema_table(name: str) -> CatalogTable | None:
     table = TABLES.get(name)
     if table is None:
         return None
-    return CatalogTable(
+    return GlueTable(
         name=table.name,
         location="",
         columns={c.name: c.type for c in table.data_columns},
         partition_keys={k: "string" for k in table.partition_keys},
-        partitions=[],
+        partitions={},
     )
 
 
@@ -255,41 +242,13 @@ def _unknown(
 ) -> UnknownTableError:
     if glue is None:
         return UnknownTableError(f"table {name!r} is not loaded in this session")
-    try:
-        names = sorted(
-            t["Name"]
-            for page in glue.get_paginator("get_tables").paginate(DatabaseName=database)
-            for t in page["TableList"]
-        )
-        listing = f"tables: {', '.join(names)}" if names else "no tables yet (run the crawler)"
-    except glue.exceptions.EntityNotFoundException:
+    names = table_names(glue, database)
+    if names is None:
         listing = "the database does not exist yet (run the crawler)"
+    else:
+        listing = f"tables: {', '.join(names)}" if names else "no tables yet (run the crawler)"
     if views:
         listing += f"; views: {', '.join(sorted(views))}"
     return UnknownTableError(
         f"table {name!r} is not in the catalog database {database!r}; {listing}"
-    )
-
-
-def _catalog_table(glue: Any, database: str, name: str) -> CatalogTable | None:
-    try:
-        t = glue.get_table(DatabaseName=database, Name=name)["Table"]
-    except glue.exceptions.EntityNotFoundException:
-        return None
-    sd = t.get("StorageDescriptor", {})
-    keys = {k["Name"]: k["Type"] for k in t.get("PartitionKeys", [])}
-    partitions: list[tuple[tuple[str, ...], str]] = []
-    if keys:
-        pages = glue.get_paginator("get_partitions").paginate(DatabaseName=database, TableName=name)
-        for page in pages:
-            for p in page["Partitions"]:
-                partitions.append((tuple(p["Values"]), p["StorageDescriptor"]["Location"]))
-    else:
-        partitions.append(((), sd.get("Location", "")))
-    return CatalogTable(
-        name=t["Name"],
-        location=sd.get("Location", ""),
-        columns={c["Name"]: c["Type"] for c in sd.get("Columns", [])},
-        partition_keys=keys,
-        partitions=partitions,
     )

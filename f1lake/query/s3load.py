@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import awswrangler as wr
 import boto3
@@ -16,18 +15,14 @@ import duckdb
 import pandas as pd
 from sqlglot import exp
 
+from f1lake.catalog.glue_tables import GlueTable
 from f1lake.query.dialect import duck_ident
 from f1lake.query.errors import QueryError
-
-if TYPE_CHECKING:
-    from f1lake.query.local import CatalogTable
 
 log = logging.getLogger(__name__)
 
 
-def load_table(
-    con: duckdb.DuckDBPyConnection, table: CatalogTable, aws: boto3.Session | None
-) -> None:
+def load_table(con: duckdb.DuckDBPyConnection, table: GlueTable, aws: boto3.Session | None) -> None:
     """Create a DuckDB table with the catalog's schema from the table's cataloged partitions."""
     schema = {**table.columns, **table.partition_keys}
     frames = list(_frames(table, aws))
@@ -76,8 +71,8 @@ def _data_files(location: str, aws: boto3.Session | None) -> list[str]:
     return files
 
 
-def _frames(table: CatalogTable, aws: boto3.Session | None) -> Iterable[pd.DataFrame]:
-    for values, location in table.partitions:
+def _frames(table: GlueTable, aws: boto3.Session | None) -> Iterable[pd.DataFrame]:
+    for values, location in table.partitions.items():
         files = _data_files(location, aws)
         if not files:
             continue
