@@ -9,18 +9,16 @@ On AWS the same files run on Athena in their native form (``f1lake.query.dialect
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from f1lake.query.dialect import SQL_ROOT
 from f1lake.query.engines import Engine
 from f1lake.query.errors import QueryError
 from f1lake.query.local import LocalEngine
+from f1lake.query.output import to_records
 from f1lake.settings import Settings
 
 CHECKS_DIR = SQL_ROOT / "checks"
@@ -85,23 +83,10 @@ def _run_one(engine: Engine, path: Path, season: int | None) -> CheckResult:
         df = engine.run(sql, {"season": season})
     except QueryError as exc:
         return CheckResult(path.stem, False, 0, f"{what}; could not run: {exc}", [])
-    sample = [_plain(row) for row in df.head(SAMPLE_ROWS).to_dict("records")]
+    sample = to_records(df.head(SAMPLE_ROWS))
     if df.empty:
         return CheckResult(path.stem, True, 0, what, [])
     return CheckResult(path.stem, False, len(df), f"{what}; e.g. {_row_text(sample[0])}", sample)
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    """JSON-friendly values (pandas NA and numpy scalars become None and Python numbers)."""
-    out = {}
-    for key, value in row.items():
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            out[key] = None
-        elif hasattr(value, "item"):
-            out[key] = value.item()
-        else:
-            out[key] = value
-    return out
 
 
 def _row_text(row: dict[str, Any]) -> str:

@@ -49,6 +49,7 @@ def _plain(value: Any) -> Any:
 
 
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts of JSON values (see ``_plain``): the JSON output, the checks' samples."""
     columns = list(df.columns)
     return [
         {c: _plain(v) for c, v in zip(columns, row, strict=True)}
