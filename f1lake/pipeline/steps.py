@@ -541,6 +541,16 @@ def await_processing(
     deadline = time.monotonic() + timeout_seconds
     watch = ProcessingProgress(settings)
     with Ledger(ledger_dsn) as ledger:
+        # What an earlier run of these seasons wrote but never saw processed (it was killed,
+        # or its queue message was lost and the reconciliation queued it again): awaited too,
+        # so the ledger ends a run saying what the lake holds.
+        mine = {w.raw_key for w in pending}
+        for season in sorted({int(r["season"]) for r in reports}):
+            pending += [
+                Written(i.endpoint, i.season, i.round, i.raw_key, i.payload_sha256)
+                for i in ledger.pending(season)
+                if i.raw_key not in mine
+            ]
         while pending:
             progress = watch.check(pending)
             for obj in progress.processed:
