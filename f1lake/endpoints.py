@@ -1,9 +1,23 @@
-"""The Ergast endpoints the pipeline ingests: one registry, so a new endpoint is one entry.
+"""The Ergast endpoints the pipeline ingests, each declared once, in ``ENDPOINTS``.
 
 Each endpoint is fetched season-wide with offset pagination (``limit=100``) and split into one
 raw object per race (``scope="race"``), or kept whole for the season (``scope="season"``, the
 dimensions). ``row_key`` names the per-item list the API pages over (``Results``); an endpoint
 without one pages over its items themselves (the schedule, the dimensions).
+
+Adding an endpoint (pit stops, laps) takes three declarations, one per layer. They stay apart
+on purpose: this module is the ground floor the API client, the replay API, the DAGs and the
+CDK app import without pyarrow or pandas, while the table needs Arrow and the transform pandas.
+
+1. its :class:`Endpoint` here, added to ``ENDPOINTS`` (API shape, scope, selection);
+2. its processed table in :mod:`f1lake.schema.tables`, added to ``TABLES`` with
+   ``source=`` the endpoint's name (``python -m f1lake.schema > docs/tables.md`` then);
+3. its rows function in :mod:`f1lake.transform`, added to ``TRANSFORMS`` under that name.
+
+``tests/processing/test_registries.py`` fails until the three agree. The rest follows from
+them: raw keys, the ledger, the DAGs' mapped tasks, the S3 notifications of the CDK app, the
+Lambda's dispatch, the crawler's tables and the data dictionary. The replay API serves an
+endpoint only if :mod:`f1lake.replay.responses` knows its URL segment.
 """
 
 from __future__ import annotations

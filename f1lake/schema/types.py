@@ -11,6 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from f1lake.endpoints import get_endpoint
+
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "int": pa.int32(),
     "bigint": pa.int64(),
@@ -78,8 +80,6 @@ class Table:
     def scope(self) -> str:
         """``race``: one file per race (``YYYY-RR.parquet``); ``season``: one per season
         (``YYYY.parquet``), as the source endpoint is scoped."""
-        from f1lake.endpoints import get_endpoint
-
         return get_endpoint(self.source).scope
 
     @property
