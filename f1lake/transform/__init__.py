@@ -43,7 +43,6 @@ from f1lake.transform.standings import (
 __all__ = [
     "TRANSFORMS",
     "ObjectTables",
-    "RaceTables",
     "ShapeError",
     "ValidationError",
     "parse_clock",
@@ -52,7 +51,6 @@ __all__ = [
     "parse_float",
     "parse_int",
     "transform_object",
-    "transform_race",
     "transform_record",
 ]
 
@@ -91,10 +89,6 @@ def transform_record(endpoint: str, record: dict[str, Any]) -> dict[str, pa.Tabl
     return {table.name: to_arrow(get_table(table.name), build(record))}
 
 
-transform_race = transform_record
-"""The earlier name, kept for callers that transform one race."""
-
-
 @dataclass(frozen=True)
 class ObjectTables:
     """The typed output of one raw object (``round`` is None for a season-scoped one)."""
@@ -107,9 +101,6 @@ class ObjectTables:
     def frames(self) -> dict[str, pd.DataFrame]:
         """The tables as pandas frames with Arrow-backed dtypes (types survive the trip)."""
         return {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in self.tables.items()}
-
-
-RaceTables = ObjectTables
 
 
 def _record_position(endpoint: str, record: dict[str, Any]) -> tuple[int, int | None]:

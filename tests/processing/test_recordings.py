@@ -7,7 +7,7 @@ import json
 import pytest
 
 from f1lake.endpoints import DRIVER_STANDINGS, QUALIFYING, RACES, RESULTS, Endpoint, get_endpoint
-from f1lake.transform import transform_object, transform_race
+from f1lake.transform import transform_object, transform_record
 from tests.conftest import shared_path
 from tests.processing.factories import envelope
 
@@ -40,7 +40,7 @@ def test_recorded_2023_austrian_gp_results():
 
 def test_recorded_2023_season_results_page_each_race_transforms():
     for race in _races("results", "2023@results.json"):
-        tables = transform_race("results", race)
+        tables = transform_record("results", race)
         assert tables["results"].num_rows == len(race["Results"])
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from f1lake.endpoints import RACES, RESULTS
-from f1lake.transform import ShapeError, ValidationError, transform_object, transform_race
+from f1lake.transform import ShapeError, ValidationError, transform_object, transform_record
 from tests.processing.factories import envelope, race, result
 
 
@@ -42,7 +42,7 @@ def _traps_race() -> dict:
 
 
 def test_results_traps_are_typed():
-    tables = transform_race("results", _traps_race())
+    tables = transform_record("results", _traps_race())
     rows = tables["results"].to_pylist()
     assert [r["driver_id"] for r in rows] == ["fangio", "fangio", "moss", "behra"]
     assert [r["entry"] for r in rows] == [1, 2, 1, 1]
@@ -66,8 +66,8 @@ def test_results_traps_are_typed():
 
 def test_results_feed_only_the_results_table():
     # the dimensions come from their own endpoints now, not from the results objects
-    assert set(transform_race("results", _traps_race())) == {"results"}
-    assert set(transform_race("races", race(1950, 1))) == {"races"}
+    assert set(transform_record("results", _traps_race())) == {"results"}
+    assert set(transform_record("races", race(1950, 1))) == {"races"}
 
 
 def test_races_row_with_and_without_sessions():
@@ -78,12 +78,12 @@ def test_races_row_with_and_without_sessions():
         FirstPractice={"date": "2023-06-30", "time": "11:30:00Z"},
         Sprint={"date": "2023-07-01", "time": "14:30:00Z"},
     )
-    row = transform_race("races", modern)["races"].to_pylist()[0]
+    row = transform_record("races", modern)["races"].to_pylist()[0]
     assert row["race_time"] == "13:00:00"
     assert row["fp1_date"] == date(2023, 6, 30) and row["fp1_time"] == "11:30:00"
     assert row["sprint_time"] == "14:30:00" and row["fp3_date"] is None
     assert row["lat"] == pytest.approx(45.6156) and row["lng"] == pytest.approx(9.28111)
-    old = transform_race("races", race(1950, 1))["races"].to_pylist()[0]
+    old = transform_record("races", race(1950, 1))["races"].to_pylist()[0]
     assert old["race_time"] is None and old["qualifying_date"] is None
 
 
@@ -104,7 +104,7 @@ def test_bad_values_are_all_reported_with_record_and_field():
         ],
     )
     with pytest.raises(ValidationError) as err:
-        transform_race("results", bad)
+        transform_record("results", bad)
     problems = err.value.problems
     assert "results row 2 (driver 'hamilton'): grid 'x' is not an integer" in problems
     assert "results row 2 (driver 'hamilton'): points 'lots' is not a number" in problems
@@ -132,11 +132,11 @@ def test_missing_required_and_wrong_shapes_are_reported():
     }
     for expected, rows in cases.items():
         with pytest.raises(ValidationError, match=expected):
-            transform_race("results", race(2023, 1, rows))
+            transform_record("results", race(2023, 1, rows))
     with pytest.raises(ValidationError, match="no Results list"):
-        transform_race("results", race(2023, 1))
+        transform_record("results", race(2023, 1))
     with pytest.raises(ValidationError, match="race_date"):
-        transform_race("races", race(2023, 1, date="soon"))
+        transform_record("races", race(2023, 1, date="soon"))
 
 
 def test_duplicate_key_is_rejected():
