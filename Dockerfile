@@ -14,8 +14,8 @@ RUN pip install --no-cache-dir uv \
     && chown -R 50000:0 /opt/airflow /var/lib/f1lake
 WORKDIR /opt/f1lake
 COPY pyproject.toml uv.lock README.md ./
-# Runtime dependencies only: neither the dev tools nor the CDK group.
-RUN uv sync --frozen --no-default-groups --no-install-project
+# The runtime and the local stack (extra `local`): neither the dev tools nor the CDK group.
+RUN uv sync --frozen --no-default-groups --extra local --no-install-project
 COPY . .
-RUN uv sync --frozen --no-default-groups
+RUN uv sync --frozen --no-default-groups --extra local
 USER 50000
