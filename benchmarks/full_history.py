@@ -36,12 +36,12 @@ from urllib.parse import quote_plus
 
 from f1lake import aws
 from f1lake.endpoints import INGESTED
-from f1lake.settings import PROJECT_ROOT, Settings
+from f1lake.resources import SQL_ROOT
+from f1lake.settings import Settings
 from f1lake.source import SHARED_CSV
 
 BACKFILL = "f1_historical_backfill"
 PAGE = 100
-SQL_DIR = PROJECT_ROOT / "sql" / "athena"
 
 
 def say(line: str = "") -> None:
@@ -277,7 +277,7 @@ def named_queries() -> list[tuple[str, Path, list[Any]]]:
         from f1lake.query.dialect import parse_params
 
         return [
-            (p.stem, p, list(parse_params(p.read_text()))) for p in sorted(SQL_DIR.glob("*.sql"))
+            (p.stem, p, list(parse_params(p.read_text()))) for p in sorted(SQL_ROOT.glob("*.sql"))
         ]
 
 

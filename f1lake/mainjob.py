@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from f1lake.settings import PROJECT_ROOT, Settings
+from f1lake.resources import SQL_ROOT
+from f1lake.settings import Settings
 
-SQL_DIR = PROJECT_ROOT / "sql" / "athena"
-STANDINGS_SQL = SQL_DIR / "driver_standings_from_results.sql"
+STANDINGS_SQL = SQL_ROOT / "driver_standings_from_results.sql"
 """Race results only: kept for callers comparing with the raw dump's result rows."""
-DRIVER_STANDINGS_SQL = SQL_DIR / "standings.sql"
-CONSTRUCTOR_STANDINGS_SQL = SQL_DIR / "team_standings.sql"
+DRIVER_STANDINGS_SQL = SQL_ROOT / "standings.sql"
+CONSTRUCTOR_STANDINGS_SQL = SQL_ROOT / "team_standings.sql"
 BACKFILL_DAG = "f1_historical_backfill"
 
 

@@ -16,9 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from f1lake.settings import PROJECT_ROOT, Settings
-
-DEFINITION_PATH = PROJECT_ROOT / "glue" / "crawler.json"
+from f1lake.resources import CRAWLER_DEFINITION
+from f1lake.settings import Settings
 
 UpdateBehaviorValue = Literal["LOG", "UPDATE_IN_DATABASE"]
 DeleteBehaviorValue = Literal["LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE"]
@@ -158,7 +157,7 @@ def load_definition(
     settings: Settings,
     *,
     overrides: Mapping[str, str] | None = None,
-    path: Path = DEFINITION_PATH,
+    path: Path = CRAWLER_DEFINITION,
 ) -> CrawlerDefinition:
     """Load ``glue/crawler.json`` with placeholders from settings (``overrides`` win)."""
     try:
@@ -199,7 +198,7 @@ def create_crawler_kwargs(
     role_arn: str,
     *,
     overrides: Mapping[str, str] | None = None,
-    path: Path = DEFINITION_PATH,
+    path: Path = CRAWLER_DEFINITION,
 ) -> dict[str, Any]:
     """``glue.create_crawler(**kwargs)`` for these settings; ``overrides`` can carry CDK tokens."""
     return to_create_crawler_kwargs(

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from f1lake.query.dialect import SQL_ROOT
 from f1lake.query.engines import Engine
 from f1lake.query.errors import QueryError
 from f1lake.query.local import LocalEngine
 from f1lake.query.output import to_records
+from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
 
 CHECKS_DIR = SQL_ROOT / "checks"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from f1lake.dashboard.data import DashboardError
-from f1lake.dashboard.spec import SPEC_PATH, SpecError, load_spec
+from f1lake.dashboard.spec import SpecError, load_spec
+from f1lake.resources import DASHBOARD_SPEC
 from f1lake.settings import Settings
 
 __all__ = ["DashboardError", "SpecError", "Written", "default_output", "write_dashboard"]
@@ -34,7 +35,7 @@ def write_dashboard(
     settings: Settings,
     out: Path | None = None,
     seasons: Iterable[int] | None = None,
-    spec_path: Path = SPEC_PATH,
+    spec_path: Path = DASHBOARD_SPEC,
     *,
     missing_ok: bool = False,
 ) -> Written:

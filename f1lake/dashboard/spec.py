@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from f1lake.settings import PROJECT_ROOT
+from f1lake.resources import DASHBOARD_SPEC
 
-SPEC_PATH = PROJECT_ROOT / "dashboards" / "season.json"
 VISUAL_TYPES = ("line", "bar", "table")
 PARAMETER_TYPES = ("integer",)
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")  # QuickSight ids allow [A-Za-z0-9_-]
@@ -115,7 +114,7 @@ _VISUAL_KEYS = {
 }
 
 
-def load_spec(path: Path = SPEC_PATH) -> Dashboard:
+def load_spec(path: Path = DASHBOARD_SPEC) -> Dashboard:
     """Read and validate a dashboard definition file."""
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from f1lake.query.dialect import SQL_ROOT, parse_params, placeholders
+from f1lake.query.dialect import parse_params, placeholders
 from f1lake.query.engines import Engine
 from f1lake.query.errors import QueryError
 from f1lake.query.library import find_query, load_library, parse_invocation, typed_params
 from f1lake.query.output import FORMATS, render
+from f1lake.resources import SQL_ROOT
 
 PROMPT = "f1lake> "
 CONTINUATION = "   ...> "

@@ -28,11 +28,10 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError
-from f1lake.settings import PROJECT_ROOT
+from f1lake.resources import SQL_ROOT
 
 READ_DIALECT = "athena"
 WRITE_DIALECT = "duckdb"
-SQL_ROOT = PROJECT_ROOT / "sql" / "athena"
 VIEWS_DIR = SQL_ROOT / "views"
 
 _PARAM_LINE = re.compile(r"^\s*--\s*@param\s+([A-Za-z_]\w*)\s+([A-Za-z]+)\b\s*(.*)$")

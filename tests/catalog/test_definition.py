@@ -10,14 +10,10 @@ import pytest
 from botocore.validate import ParamValidationError, validate_parameters
 
 from f1lake.aws import client
-from f1lake.catalog.definition import (
-    DEFINITION_PATH,
-    DefinitionError,
-    create_crawler_kwargs,
-    load_definition,
-)
+from f1lake.catalog.definition import DefinitionError, create_crawler_kwargs, load_definition
 from f1lake.catalog.globs import is_excluded
 from f1lake.catalog.layout import plan_layout
+from f1lake.resources import CRAWLER_DEFINITION
 from f1lake.settings import Settings
 
 ROLE = "arn:aws:iam::123456789012:role/f1lake-crawler"
@@ -46,7 +42,7 @@ def test_rendered_kwargs_are_valid_for_the_glue_api() -> None:
     assert kwargs["Role"] == ROLE
     assert kwargs["RecrawlPolicy"] == {"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"}
     assert kwargs["SchemaChangePolicy"] == {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
-    raw = json.loads(DEFINITION_PATH.read_text())
+    raw = json.loads(CRAWLER_DEFINITION.read_text())
     assert json.loads(kwargs["Configuration"]) == raw["Configuration"]
 
 
@@ -79,7 +75,7 @@ def test_glue_accepts_the_rendered_crawler(settings: Settings) -> None:
 
 
 def _write(tmp_path: Path, **changes: object) -> Path:
-    raw = json.loads(DEFINITION_PATH.read_text())
+    raw = json.loads(CRAWLER_DEFINITION.read_text())
     raw.update(changes)
     path = tmp_path / "crawler.json"
     path.write_text(json.dumps(raw))

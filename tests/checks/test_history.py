@@ -11,8 +11,8 @@ import time
 import pytest
 
 from f1lake.checks import format_results, run_checks_in
-from f1lake.query.dialect import SQL_ROOT
 from f1lake.query.local import LocalEngine
+from f1lake.resources import SQL_ROOT
 from tests.checks.history import load_history
 from tests.conftest import shared_path
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from f1lake.dashboard.data import DashboardData, DashboardError, collect
-from f1lake.dashboard.spec import SPEC_PATH, load_spec, parse_spec
+from f1lake.dashboard.spec import load_spec, parse_spec
 from f1lake.query.local import LocalEngine
+from f1lake.resources import DASHBOARD_SPEC
 from f1lake.settings import Settings
 from tests.conftest import unique_names
 from tests.dashboard import lakedata
@@ -118,7 +119,7 @@ def test_an_empty_lake_says_to_load_a_season_first(moto_endpoint: str) -> None:
 
 
 def _spec_with(edit) -> Any:
-    raw = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    raw = json.loads(DASHBOARD_SPEC.read_text(encoding="utf-8"))
     raw = copy.deepcopy(raw)
     edit(raw)
     return parse_spec(raw)

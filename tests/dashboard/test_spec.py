@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from f1lake.dashboard.spec import SPEC_PATH, SpecError, load_spec, parse_spec
+from f1lake.dashboard.spec import SpecError, load_spec, parse_spec
 from f1lake.query.library import load_library
+from f1lake.resources import DASHBOARD_SPEC
 
 
 def _raw() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    return json.loads(DASHBOARD_SPEC.read_text(encoding="utf-8"))
 
 
 def test_the_committed_definition_loads_with_every_sheet_and_visual() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from f1lake.resources import SQL_ROOT
 from f1lake.settings import PROJECT_ROOT
 
 CDK_DIR = PROJECT_ROOT / "infra" / "cdk"
@@ -111,7 +112,7 @@ def only(resources: dict[str, dict[str, Any]], type_: str) -> dict[str, Any]:
 
 
 def sql_paths() -> list[Path]:
-    return sorted((PROJECT_ROOT / "sql" / "athena").rglob("*.sql"))
+    return sorted(SQL_ROOT.rglob("*.sql"))
 
 
 class Resolver:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from f1lake.dashboard.spec import SPEC_PATH, load_spec, parse_spec
-from f1lake.query.dialect import SQL_ROOT, placeholders
+from f1lake.dashboard.spec import load_spec, parse_spec
+from f1lake.query.dialect import placeholders
+from f1lake.resources import DASHBOARD_SPEC, SQL_ROOT
 from tests.infra.conftest import QUICKSIGHT_PRINCIPAL, logical_id, of_type, only
 
 pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")
@@ -152,7 +153,7 @@ def test_default_season_prefers_context_then_spec_then_last_year():
 def _raw_spec():
     import json
 
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    return json.loads(DASHBOARD_SPEC.read_text(encoding="utf-8"))
 
 
 # --- pure mapping -----------------------------------------------------------------------

@@ -10,7 +10,6 @@ import sqlglot
 from sqlglot import exp
 
 from f1lake.query.dialect import (
-    SQL_ROOT,
     bind,
     execution_parameters,
     parse_params,
@@ -20,6 +19,7 @@ from f1lake.query.dialect import (
     to_duckdb,
 )
 from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError
+from f1lake.resources import SQL_ROOT
 
 SQL_FILES = sorted(SQL_ROOT.rglob("*.sql"))
 SAMPLE = {

@@ -18,7 +18,7 @@ from f1lake.query import (
     run_file,
     run_query,
 )
-from f1lake.query.dialect import SQL_ROOT
+from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
 from tests.catalog.lakedata import SEASON_2022, SEASON_2023, build_lake, put, put_results
 

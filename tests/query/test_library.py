@@ -22,13 +22,14 @@ from f1lake.query.library import (
     parse_invocation,
 )
 from f1lake.query.local import LocalEngine
-from f1lake.settings import PROJECT_ROOT, Settings
+from f1lake.resources import DASHBOARD_SPEC
+from f1lake.settings import Settings
 from tests.query import expected as ex
 from tests.query.seasondata import season_2022, season_2023, season_2024, seasons
 
 S23 = season_2023()
 LIBRARY = load_library()
-DASHBOARD = json.loads((PROJECT_ROOT / "dashboards" / "season.json").read_text())
+DASHBOARD = json.loads(DASHBOARD_SPEC.read_text())
 # The named queries the tests of this module (and test_engine.py) run.
 COVERED = {
     "standings",

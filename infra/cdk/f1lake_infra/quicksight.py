@@ -19,8 +19,8 @@ from aws_cdk import aws_quicksight as quicksight
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from f1lake.dashboard.spec import SPEC_PATH, Dashboard, load_spec
-from f1lake.query.dialect import SQL_ROOT
+from f1lake.dashboard.spec import Dashboard, load_spec
+from f1lake.resources import DASHBOARD_SPEC, SQL_ROOT
 from f1lake_infra.analytics import results_statements
 from f1lake_infra.catalog import glue_catalog_arns
 from f1lake_infra.config import DeployConfig
@@ -117,7 +117,7 @@ class QuickSightStack(Stack):
         config: DeployConfig,
         processed_bucket: s3.IBucket,
         results_bucket: s3.IBucket,
-        spec_path: Path = SPEC_PATH,
+        spec_path: Path = DASHBOARD_SPEC,
         sql_root: Path = SQL_ROOT,
         today: date | None = None,
         **kwargs: Any,

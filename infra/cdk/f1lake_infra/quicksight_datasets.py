@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from f1lake.query.dialect import SQL_ROOT, placeholders
+from f1lake.query.dialect import placeholders
+from f1lake.resources import SQL_ROOT
 
 SQL_LIMIT = 168_000
 """QuickSight's longest custom SQL."""

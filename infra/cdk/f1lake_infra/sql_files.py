@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from f1lake.query.dialect import SQL_ROOT, load_views, placeholders, table_refs, to_athena
+from f1lake.query.dialect import load_views, placeholders, table_refs, to_athena
+from f1lake.resources import SQL_ROOT
 
 NAME_LIMIT = 128
 DESCRIPTION_LIMIT = 1024
