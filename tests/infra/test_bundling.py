@@ -13,10 +13,11 @@ from f1lake.settings import PROJECT_ROOT
 pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")
 
 from f1lake_infra.bundling import (
-    BUNDLED_DISTRIBUTIONS,
     CODE_PACKAGES,
     LAYER_DISTRIBUTIONS,
+    bundled_distributions,
     pinned_requirements,
+    runtime_requirements,
 )
 
 # Import what the handler imports (awswrangler, imported lazily by the store, is the layer
@@ -48,7 +49,7 @@ def test_every_distribution_the_handler_imports_is_packaged():
     )
     imported = {_normal(d) for d in json.loads(done.stdout.strip().splitlines()[-1])}
     provided = (
-        {_normal(d) for d in LAYER_DISTRIBUTIONS | set(BUNDLED_DISTRIBUTIONS)}
+        {_normal(d) for d in LAYER_DISTRIBUTIONS | set(bundled_distributions())}
         | {_normal(p) for p in CODE_PACKAGES}
         | {"f1lake"}
     )
@@ -62,4 +63,22 @@ def test_bundled_dependencies_are_pinned_to_the_installed_versions():
 
     pins = dict(p.split("==") for p in pinned_requirements())
     assert pins["pydantic-settings"] == metadata.version("pydantic-settings")
-    assert set(pins) == set(BUNDLED_DISTRIBUTIONS)
+    assert set(pins) == set(bundled_distributions())
+
+
+def test_the_bundle_is_the_runtime_group_the_layer_lacks_with_its_closure():
+    bundled = set(bundled_distributions())
+    layer = {_normal(d) for d in LAYER_DISTRIBUTIONS}
+    for req in runtime_requirements():
+        assert _normal(req.name) in layer | bundled, req.name
+    assert {"pydantic-settings", "pydantic", "pydantic-core", "python-dotenv"} <= bundled
+    assert not bundled & {"apache-airflow", "duckdb", "moto", "pandas", "pyarrow", "boto3"}
+
+
+def test_a_dependency_added_to_the_runtime_group_is_bundled(tmp_path):
+    text = (PROJECT_ROOT / "pyproject.toml").read_text()
+    (tmp_path / "pyproject.toml").write_text(
+        text.replace("dependencies = [\n", 'dependencies = [\n    "tabulate>=0.9",\n', 1)
+    )
+    assert "tabulate" in bundled_distributions(tmp_path)
+    assert "tabulate" not in bundled_distributions()

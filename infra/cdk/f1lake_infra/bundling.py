@@ -1,9 +1,12 @@
-"""Package the processor Lambda without Docker: our two packages plus the pure-Python
-dependencies the AWS SDK for pandas layer does not carry, as Linux wheels for the runtime.
+"""Package the processor Lambda without Docker: our two packages plus the runtime dependencies
+the AWS SDK for pandas layer does not carry, as Linux wheels for the runtime.
 
-The layer brings awswrangler, pandas, pyarrow, numpy, boto3 and their dependencies; the bundle
-brings pydantic-settings and its closure, pinned to the versions installed here (the lock file),
-so the Lambda runs what the tests ran.
+What the function needs is the base ``dependencies`` of pyproject.toml (the runtime group the
+Lambda imports); the layer brings awswrangler, pandas, pyarrow, numpy, boto3 and their
+dependencies, and the bundle brings the rest with its closure (today pydantic-settings and
+pydantic), pinned to the versions installed here (the lock file), so the Lambda runs what the
+tests ran. Nothing here lists our dependencies by hand: only the layer's contents, a fact
+about AWS's layer.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +22,8 @@ from typing import Any
 
 import jsii
 from aws_cdk import ILocalBundling
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from f1lake.settings import PROJECT_ROOT
 
@@ -45,32 +51,75 @@ LAYER_DISTRIBUTIONS = frozenset(
 )
 """What the AWS SDK for pandas managed layer provides (its requirements)."""
 
-BUNDLED_DISTRIBUTIONS = (
-    "pydantic-settings",
-    "pydantic",
-    "pydantic-core",
-    "annotated-types",
-    "typing-extensions",
-    "typing-inspection",
-    "python-dotenv",
-)
-"""Installed into the function package; pydantic-core is compiled, hence platform wheels.
-typing-extensions is also in the layer but pydantic needs a recent one: the bundle wins."""
-
 PLATFORM = "x86_64-manylinux2014"
 PYTHON_VERSION = "3.11"
+_LAMBDA_MARKERS = {
+    "python_version": PYTHON_VERSION,
+    "python_full_version": f"{PYTHON_VERSION}.0",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+}
+"""Environment markers of the Lambda runtime, to follow only the requirements it installs."""
 
 
-def pinned_requirements(distributions: Iterable[str] = BUNDLED_DISTRIBUTIONS) -> list[str]:
-    """``name==version`` for each distribution, as installed from the lock file."""
+def _not_installed(name: str) -> RuntimeError:
+    return RuntimeError(f"{name} is not installed; run `uv sync` before synthesizing the CDK app")
+
+
+def runtime_requirements(project_root: Path = PROJECT_ROOT) -> list[Requirement]:
+    """The base ``dependencies`` of pyproject.toml: what the processor Lambda imports."""
+    pyproject = tomllib.loads((project_root / "pyproject.toml").read_text(encoding="utf-8"))
+    return [Requirement(text) for text in pyproject["project"]["dependencies"]]
+
+
+def closure(requirements: Iterable[Requirement]) -> tuple[str, ...]:
+    """Canonical names of these distributions and everything they require on the Lambda, as
+    installed here (extras followed only where a requirement asks for them)."""
+    seen: dict[str, set[str]] = {}
+    todo = list(requirements)
+    while todo:
+        req = todo.pop(0)
+        name = canonicalize_name(req.name)
+        extras = {""} | set(req.extras)
+        if extras <= seen.get(name, set()):
+            continue
+        seen[name] = seen.get(name, set()) | extras
+        try:
+            needs = metadata.requires(req.name) or []
+        except metadata.PackageNotFoundError:
+            raise _not_installed(req.name) from None
+        for text in needs:
+            dep = Requirement(text)
+            if dep.marker is None or any(
+                dep.marker.evaluate({**_LAMBDA_MARKERS, "extra": extra}) for extra in extras
+            ):
+                todo.append(dep)
+    return tuple(seen)
+
+
+def bundled_distributions(project_root: Path = PROJECT_ROOT) -> tuple[str, ...]:
+    """What the function package installs: the runtime requirements the layer does not provide,
+    with their closure. A dependency of theirs the layer also carries (typing-extensions) is
+    bundled too: pydantic needs a recent one, and the bundle wins over the layer."""
+    layer = {canonicalize_name(d) for d in LAYER_DISTRIBUTIONS}
+    return closure(
+        r for r in runtime_requirements(project_root) if canonicalize_name(r.name) not in layer
+    )
+
+
+def pinned_requirements(distributions: Iterable[str] | None = None) -> list[str]:
+    """``name==version`` for each distribution (default: the bundled ones), as installed from
+    the lock file."""
     pins = []
-    for name in distributions:
+    for name in bundled_distributions() if distributions is None else distributions:
         try:
             pins.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
-            raise RuntimeError(
-                f"{name} is not installed; run `uv sync` before synthesizing the CDK app"
-            ) from None
+            raise _not_installed(name) from None
     return pins
 
 
