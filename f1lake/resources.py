@@ -1,5 +1,5 @@
 """Where the package finds the repository's declarative files: the Athena SQL, the Glue crawler
-definition and the dashboard spec.
+definition, the dashboard spec and the DAG files.
 
 They live at the repository's top level (``sql/athena/``, ``glue/``, ``dashboards/``), where a
 reader and the product card expect them; the wheel ships copies under ``f1lake/_data/`` (hatch
@@ -26,3 +26,6 @@ CRAWLER_DEFINITION = DATA_ROOT / "glue" / "crawler.json"
 
 DASHBOARD_SPEC = DATA_ROOT / "dashboards" / "season.json"
 """The season dashboard's definition (local HTML and QuickSight)."""
+
+DAGS_FOLDER = DATA_ROOT / "airflow" / "dags"
+"""The DAG files the local stack's Airflow parses (``f1lake up``, ``dag.test()``)."""

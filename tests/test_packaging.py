@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from f1lake.resources import CRAWLER_DEFINITION, DASHBOARD_SPEC, SQL_ROOT
+from f1lake.resources import CRAWLER_DEFINITION, DAGS_FOLDER, DASHBOARD_SPEC, SQL_ROOT
 from f1lake.settings import PROJECT_ROOT
 
 UV = os.environ.get("UV") or shutil.which("uv")
@@ -63,6 +63,9 @@ def test_the_wheel_ships_the_sql_the_crawler_and_the_dashboard(wheel: Path):
     assert {p.parent.name for p in sql} >= {"athena", "views", "checks"}
     assert _shipped(CRAWLER_DEFINITION) in names
     assert _shipped(DASHBOARD_SPEC) in names
+    dags = sorted(DAGS_FOLDER.glob("*.py"))
+    assert {"f1_historical_backfill.py", "f1_latest_results.py"} <= {p.name for p in dags}
+    assert {_shipped(p) for p in dags} <= names  # an installed `f1lake up` has its DAGs
 
 
 def test_an_installed_wheel_runs_its_named_queries_without_the_checkout(

@@ -23,9 +23,9 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from f1lake.local.moto_server import LOCAL_AWS_ENV
-from f1lake.settings import PROJECT_ROOT, Settings
+from f1lake.resources import DAGS_FOLDER
+from f1lake.settings import Settings
 
-DAGS_FOLDER = PROJECT_ROOT / "airflow" / "dags"
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 ADMIN_USER = "admin"
 START_TIMEOUT_SECONDS = 180.0
