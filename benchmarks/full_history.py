@@ -396,7 +396,7 @@ def run(args: argparse.Namespace, state: Path) -> None:
                 runner_workers=args.workers,
                 runner_batch_size=1,
             ),
-            mock.patch("f1lake.pipeline.planning.fetch_per_race", lambda *_: True),
+            mock.patch("f1lake.pipeline.plan_rules.fetch_per_race", lambda *_: True),
         ):
             naive, naive_wall = run_backfill(args.naive_from, args.naive_to)
         fig["naive"] = (naive.returns["summary"], naive_wall, naive.spans)

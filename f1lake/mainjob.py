@@ -46,7 +46,7 @@ def run_main_job(
     from f1lake.local.airflow_runner import run_dag
     from f1lake.local.platform import one_shot_stack, source_settings
     from f1lake.local.stack_client import running_stack
-    from f1lake.pipeline.steps import format_requests
+    from f1lake.pipeline.report import format_requests
 
     started = time.monotonic()
     last = season_to or season

@@ -29,7 +29,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from f1lake.pipeline import steps
+from f1lake.pipeline import plan as plan_stage
 from f1lake.pipeline.airflow_runtime import ledger_dsn_from_connection, settings_from_connections
 from f1lake.pipeline.tasks import ingest_season, load
 
@@ -68,7 +68,7 @@ def f1_historical_backfill() -> None:
     @task
     def plan(**context: Any) -> list[dict[str, Any]]:
         p = context["params"]
-        return steps.plan_backfill(
+        return plan_stage.plan_backfill(
             settings_from_connections(),
             ledger_dsn_from_connection(),
             int(p["season"]),

@@ -21,7 +21,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 from f1lake.endpoints import INGESTED
-from f1lake.pipeline import steps
+from f1lake.pipeline import plan as plan_stage
 from f1lake.pipeline.airflow_runtime import ledger_dsn_from_connection, settings_from_connections
 from f1lake.pipeline.tasks import ingest, load
 
@@ -41,7 +41,7 @@ def f1_latest_results() -> None:
     def plan(**context: Any) -> dict[str, Any]:
         # The run's own day anchors the revision window (a scheduled run's is its trigger time).
         when = context.get("logical_date") or context["dag_run"].run_after
-        return steps.plan_latest(
+        return plan_stage.plan_latest(
             settings_from_connections(), ledger_dsn_from_connection(), today=when.date()
         )
 

@@ -1,6 +1,6 @@
 """Pure planning over the ledger's answers: which fetched payloads to write.
 
-Which races to fetch is decided in :mod:`f1lake.pipeline.planning` (from the API's own notion
+Which races to fetch is decided in :mod:`f1lake.pipeline.plan_rules` (from the API's own notion
 of completed rounds). After a fetch, :func:`plan_writes` judges each race's payload: new,
 changed (hash differs from the current ingestion), unchanged (skip; logged with
 ``record_unchanged``) or forced (unchanged but written anyway). Every fetched race is judged,

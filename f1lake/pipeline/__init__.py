@@ -1,4 +1,6 @@
-"""Orchestration steps shared by the DAGs and the CLI: plan, ingest, await processing, crawl.
+"""The pipeline's stages, shared by the DAGs and the CLI, one module each.
 
-The DAG files stay thin: each task calls one function here, with plain values in and out.
+``plan`` (the shell: asks the ledger and the API) over ``plan_rules`` (the pure rules),
+``ingest`` (fetch, write raw objects), ``load`` (await the processor, crawl, check) and
+``report`` (what a run did). ``tasks`` wraps them as Airflow tasks; the DAG files only wire.
 """

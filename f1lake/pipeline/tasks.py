@@ -1,6 +1,7 @@
 """TaskFlow tasks both DAGs share: ingest, await processing, crawl, summary, checks.
 
-Each is a thin call into :mod:`f1lake.pipeline.steps` with credentials from Airflow
+Each is a thin call into a stage module (:mod:`~f1lake.pipeline.ingest`,
+:mod:`~f1lake.pipeline.load`, :mod:`~f1lake.pipeline.report`) with credentials from Airflow
 connections; :func:`load` wires them after a DAG's own planning task. The load tasks take the
 ingest reports mapped per endpoint (``ingest``) or per season (``ingest_season``, a list each).
 """
@@ -12,7 +13,9 @@ from typing import Any
 import pendulum
 from airflow.sdk import XComArg, task
 
-from f1lake.pipeline import steps
+from f1lake.pipeline import ingest as ingest_stage
+from f1lake.pipeline import load as load_stage
+from f1lake.pipeline import report
 from f1lake.pipeline.airflow_runtime import (
     ledger_dsn_from_connection,
     run_info,
@@ -23,12 +26,12 @@ from f1lake.pipeline.airflow_runtime import (
 @task(retries=2, retry_delay=pendulum.duration(minutes=1))
 def ingest(endpoint: str, plan: dict[str, Any], **context: Any) -> dict[str, Any]:
     dag_id, run_id = run_info(context)
-    return steps.ingest_endpoint(
+    return ingest_stage.ingest_endpoint(
         settings_from_connections(),
         ledger_dsn_from_connection(),
         endpoint,
         plan,
-        steps.RunInfo(dag_id, run_id),
+        ingest_stage.RunInfo(dag_id, run_id),
     )
 
 
@@ -41,11 +44,11 @@ def ingest_season(plan: dict[str, Any], **context: Any) -> list[dict[str, Any]]:
     retry asks again only for what the ledger does not hold yet.
     """
     dag_id, run_id = run_info(context)
-    return steps.ingest_season(
+    return ingest_stage.ingest_season(
         settings_from_connections(),
         ledger_dsn_from_connection(),
         plan,
-        steps.RunInfo(dag_id, run_id),
+        ingest_stage.RunInfo(dag_id, run_id),
     )
 
 
@@ -59,24 +62,24 @@ def _flat(reports: Any) -> list[dict[str, Any]]:
 
 @task
 def await_processing(reports: Any) -> dict[str, Any]:
-    return steps.await_processing(
+    return load_stage.await_processing(
         settings_from_connections(), ledger_dsn_from_connection(), _flat(reports)
     )
 
 
 @task
 def crawl(processed: dict[str, Any]) -> dict[str, Any]:
-    return steps.crawl(settings_from_connections())
+    return load_stage.crawl(settings_from_connections())
 
 
 @task
 def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> dict[str, Any]:
-    return steps.summarize(plans, _flat(reports))
+    return report.summarize(plans, _flat(reports))
 
 
 @task
 def checks(summary: dict[str, Any]) -> dict[str, Any]:
-    return steps.run_checks(settings_from_connections(), summary["seasons"])
+    return load_stage.run_checks(settings_from_connections(), summary["seasons"])
 
 
 def load(planned: XComArg, reports: XComArg) -> XComArg:

@@ -28,7 +28,10 @@ from f1lake.endpoints import INGESTED
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.lambda_runner import Handler, LambdaRunner
 from f1lake.local.provision import dlq_url, provision
-from f1lake.pipeline import steps
+from f1lake.pipeline.ingest import RunInfo, ingest_endpoint
+from f1lake.pipeline.load import await_processing, crawl
+from f1lake.pipeline.plan import plan_backfill
+from f1lake.pipeline.report import summarize
 from f1lake.processing import Store, tables_for_endpoint
 from f1lake.query.local import LocalEngine
 from f1lake.raw.layout import parse_raw_key
@@ -72,14 +75,14 @@ class Rig:
         return runner
 
     def plan(self, season: int = SEASON, **kwargs: Any) -> list[dict[str, Any]]:
-        return steps.plan_backfill(self.settings, self.dsn, season, **kwargs)
+        return plan_backfill(self.settings, self.dsn, season, **kwargs)
 
     def ingest(
         self, plans: list[dict[str, Any]], run: str = "run-1", dag: str = BACKFILL
     ) -> list[dict[str, Any]]:
-        info = steps.RunInfo(dag, run)
+        info = RunInfo(dag, run)
         return [
-            steps.ingest_endpoint(self.settings, self.dsn, ep, plan, info)
+            ingest_endpoint(self.settings, self.dsn, ep, plan, info)
             for plan in plans
             for ep in INGESTED
         ]
@@ -91,8 +94,8 @@ class Rig:
         runner = runner or self.runner()
         runner.stop()
         runner.run_until_idle(timeout=90)
-        done = steps.await_processing(self.settings, self.dsn, reports, poll_seconds=0.1)
-        steps.crawl(self.settings)
+        done = await_processing(self.settings, self.dsn, reports, poll_seconds=0.1)
+        crawl(self.settings)
         return done
 
     def backfill(self, season: int = SEASON, run: str = "run-1", **plan: Any) -> dict[str, Any]:
@@ -103,7 +106,7 @@ class Rig:
         plans = self.plan(season, **plan)
         reports = self.ingest(plans, run)
         self.finish(reports, runner)
-        return steps.summarize(plans, reports)
+        return summarize(plans, reports)
 
     def raw_keys(self) -> set[str]:
         return set(bucket_keys(self.settings, self.settings.raw_bucket))

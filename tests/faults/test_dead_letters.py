@@ -18,7 +18,7 @@ from f1lake.cli import main
 from f1lake.ledger import Ledger
 from f1lake.local.lambda_runner import settings_env
 from f1lake.local.provision import MAX_RECEIVE_COUNT, dlq_url
-from f1lake.pipeline import steps
+from f1lake.pipeline.load import await_processing
 from tests.faults.conftest import SEASON, assert_converged
 from tests.faults.test_lambda_faults import hooked
 
@@ -64,7 +64,7 @@ def test_poison_messages_reach_the_dlq_and_redrive_brings_them_back(rig, baselin
     assert set(reads.values()) == {MAX_RECEIVE_COUNT}  # tried maxReceiveCount times each
     hurry = rig.settings.model_copy(update={"processing_timeout_seconds": 1})
     with pytest.raises(TimeoutError, match="2 raw objects not processed") as waited:
-        steps.await_processing(hurry, rig.dsn, reports, poll_seconds=0.1)
+        await_processing(hurry, rig.dsn, reports, poll_seconds=0.1)
     assert all(key in str(waited.value) for key in poisoned)
     with Ledger(rig.dsn) as ledger:  # the truth: ingested, not processed
         assert sorted(i.raw_key for i in ledger.pending(SEASON)) == poisoned

@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 from f1lake import aws
 from f1lake.local.lambda_runner import Handler
 from f1lake.local.provision import queue_url
-from f1lake.pipeline import steps
+from f1lake.pipeline.plan import plan_latest
 from f1lake.processing import Store, handle_event
 from f1lake.processing.handler import current_settings, invocation_settings
 from tests.faults.conftest import (
@@ -178,7 +178,7 @@ def test_two_versions_of_a_race_converge_on_the_newest_in_either_order(
     first = rig.ingest(rig.plan())
     older = drain(rig)
     rig.faults.revise(SEASON, LAST_ROUND)  # the stewards swap the first two finishers
-    latest = steps.plan_latest(rig.settings, rig.dsn, today=REPLAY_TODAY)
+    latest = plan_latest(rig.settings, rig.dsn, today=REPLAY_TODAY)
     second = rig.ingest([latest], run="run-2", dag="f1_latest_results")
     newer = drain(rig)
     revised = {w["raw_key"] for r in second for w in r["written"]}
@@ -230,7 +230,7 @@ def test_an_invocation_that_read_a_race_before_its_revision_does_not_overwrite_i
     assert listed.wait(30)
 
     rig.faults.revise(SEASON, LAST_ROUND)
-    latest = steps.plan_latest(rig.settings, rig.dsn, today=REPLAY_TODAY)
+    latest = plan_latest(rig.settings, rig.dsn, today=REPLAY_TODAY)
     second = rig.ingest([latest], run="run-2", dag="f1_latest_results")
     rig.runner().run_until_idle(timeout=60)  # B: the revision's events
     release.set()

@@ -1,4 +1,4 @@
-"""Pipeline steps on the local stack: a retried ingest, and reading the processor's progress."""
+"""Pipeline stages on the local stack: a retried ingest, and reading the processor's progress."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from f1lake.ledger import Ledger
 from f1lake.ledger.models import EventKind
 from f1lake.local.lambda_runner import LambdaRunner
 from f1lake.local.provision import provision
-from f1lake.pipeline import steps
+from f1lake.pipeline.ingest import RunInfo, ingest_season
+from f1lake.pipeline.load import await_processing
+from f1lake.pipeline.plan import plan_backfill
 from f1lake.pipeline.progress import ProcessingProgress, Written
 from f1lake.settings import Settings
 from tests.pipeline.test_dags import keys
@@ -56,12 +58,12 @@ def test_progress_tells_processed_rejected_and_pending_apart_in_bulk(settings: S
 
 def test_a_retried_ingest_reports_its_earlier_writes_without_writing_them_again(stack):
     settings, dsn = stack.settings, stack.dsn
-    [plan] = steps.plan_backfill(settings, dsn, 2023)
-    run = steps.RunInfo("f1_historical_backfill", "run-1")
+    [plan] = plan_backfill(settings, dsn, 2023)
+    run = RunInfo("f1_historical_backfill", "run-1")
 
-    first = steps.ingest_season(settings, dsn, plan, run)
+    first = ingest_season(settings, dsn, plan, run)
     raw = keys(settings, settings.raw_bucket)
-    again = steps.ingest_season(settings, dsn, plan, run)  # the task's retry
+    again = ingest_season(settings, dsn, plan, run)  # the task's retry
 
     assert keys(settings, settings.raw_bucket) == raw
     assert [r["written"] for r in again] == [r["written"] for r in first]
@@ -69,9 +71,9 @@ def test_a_retried_ingest_reports_its_earlier_writes_without_writing_them_again(
     with Ledger(dsn) as ledger:
         kinds = {e.event for e in ledger.history(2023)}
     assert EventKind.SKIPPED_UNCHANGED not in kinds
-    waited = steps.await_processing(settings, dsn, again)
+    waited = await_processing(settings, dsn, again)
     assert sorted(waited["processed"]) == sorted(raw)
 
-    other = steps.ingest_season(settings, dsn, plan, steps.RunInfo("f1_historical_backfill", "2"))
+    other = ingest_season(settings, dsn, plan, RunInfo("f1_historical_backfill", "2"))
     assert all(r["written"] == [] for r in other)  # another run: unchanged, as before
     assert sum(len(r["unchanged"]) for r in other) == len(raw)

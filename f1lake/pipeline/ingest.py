@@ -1,0 +1,278 @@
+"""The ingestion stage: fetch what a plan names, write one raw object per new payload.
+
+Every function builds its own adapters from :class:`~f1lake.settings.Settings` and a ledger
+DSN, so it runs the same inside an Airflow worker, under ``dag.test()`` and from the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from f1lake.aws import client as aws_client
+from f1lake.endpoints import INGESTED, RACES, Endpoint, get_endpoint
+from f1lake.ergast.client import ErgastClient
+from f1lake.ledger import Ledger, plan_writes
+from f1lake.pipeline import plan_rules
+from f1lake.raw.envelope import build_envelope, canonical_json, payload_sha256
+from f1lake.raw.layout import raw_key
+from f1lake.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Who is writing: recorded in the envelope and the ledger."""
+
+    dag_id: str | None = None
+    run_id: str | None = None
+
+
+@dataclass
+class IngestReport:
+    endpoint: str
+    season: int
+    fetched_rounds: list[int | None] = field(default_factory=list)
+    written: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: list[int | None] = field(default_factory=list)
+    absent: list[int] = field(default_factory=list)
+    """Completed rounds the API has no data for (no sprint that weekend), now recorded."""
+    skipped: list[int | None] = field(default_factory=list)
+    requests: int = 0
+    pages: int = 0
+
+
+@dataclass
+class _Fetched:
+    """Records of one endpoint by round (None: the season's object), and their provenance."""
+
+    records: dict[int | None, dict[str, Any]]
+    urls: list[str]
+    pages: int
+    header: dict[str, Any]
+
+
+def ingest_endpoint(
+    settings: Settings, ledger_dsn: str, endpoint_name: str, plan: dict[str, Any], run: RunInfo
+) -> dict[str, Any]:
+    """Fetch what the plan's work names for one endpoint; write one raw object per new payload.
+
+    An unchanged payload (same hash as the ledger holds) writes nothing, unless forced. A
+    completed round the API has no data for is recorded as absent (a weekend without a sprint),
+    except for races and results, which every completed race has (not published yet: asked
+    again next run).
+    """
+    endpoint = get_endpoint(endpoint_name)
+    season = int(plan["season"])
+    report = IngestReport(endpoint.name, season)
+    needed: list[int | None] = list(plan.get("work", {}).get(endpoint.name, []))
+    if plan["up_to_date"] or not needed:
+        report.skipped = [] if endpoint.scope == "season" else list(plan["targets"])
+        return asdict(report)
+    with Ledger(ledger_dsn) as ledger:
+        with ErgastClient.from_settings(settings) as api:
+            got = _fetch(api, endpoint, season, needed, plan)
+            report.requests, report.pages = api.requests_made, got.pages
+        fetched = {
+            (season, rnd): payload_sha256(got.records[rnd]) for rnd in needed if rnd in got.records
+        }
+        report.fetched_rounds = [rnd for rnd in needed if rnd in got.records]
+        for rnd in needed:
+            if rnd in got.records or rnd is None:
+                if rnd is None and rnd not in got.records:
+                    log.warning("%s %s: the API listed nothing; nothing written", endpoint, season)
+                continue
+            if endpoint.name in plan_rules.ALWAYS_PUBLISHED:
+                log.warning("no %s data for season %s round %s yet", endpoint.name, season, rnd)
+            else:
+                ledger.record_absent(
+                    season=season,
+                    round_=rnd,
+                    endpoint=endpoint.name,
+                    dag_id=run.dag_id,
+                    dag_run_id=run.run_id,
+                )
+                report.absent.append(rnd)
+        # Another run writing this season's endpoint now waits here, then finds its payloads
+        # unchanged (held until the ledger closes, after the writes).
+        ledger.lock_ingest(season, endpoint.name)
+        current = ledger.ingestions(season, endpoint.name)
+        decisions = plan_writes(fetched, current, endpoint=endpoint.name, force=plan["force"])
+        through = plan.get("last_round") if endpoint.scope == "season" else None
+        s3 = aws_client("s3", settings)
+        earlier = _written_by_this_run(current, run)
+        for decision in decisions.decisions:
+            mine = earlier.get(decision.round)
+            if mine is not None and mine.payload_sha256 == decision.payload_sha256:
+                # An earlier try of this run wrote it: report it again (so the run awaits its
+                # processing), and neither write it twice nor call it unchanged.
+                report.written.append(
+                    {
+                        "round": decision.round,
+                        "raw_key": mine.raw_key,
+                        "payload_sha256": mine.payload_sha256,
+                    }
+                )
+        done = {w["round"] for w in report.written}
+        for decision in decisions.unchanged:
+            if decision.round in done:
+                continue
+            ledger.record_unchanged(
+                season=season,
+                round_=decision.round,
+                endpoint=endpoint.name,
+                payload_sha256=decision.payload_sha256,
+                dag_id=run.dag_id,
+                dag_run_id=run.run_id,
+                through_round=through,
+            )
+            report.unchanged.append(decision.round)
+        for decision in decisions.to_write:
+            if decision.round in done:
+                continue
+            written = _write_raw(
+                s3, settings, endpoint, season, decision.round, got.records[decision.round],
+                got, run,
+            )  # fmt: skip
+            ledger.record_ingestion(
+                season=season,
+                round_=decision.round,
+                endpoint=endpoint.name,
+                raw_key=written["raw_key"],
+                payload_sha256=decision.payload_sha256,
+                dag_id=run.dag_id,
+                dag_run_id=run.run_id,
+                pages=got.pages or None,
+                requests=report.requests or None,
+                through_round=through,
+            )
+            report.written.append(written)
+    log.info(
+        "%s %s: wrote %s, unchanged %s, absent %s, %s API requests (%s pages)",
+        endpoint.name,
+        season,
+        len(report.written),
+        len(report.unchanged),
+        len(report.absent),
+        report.requests,
+        report.pages,
+    )
+    return asdict(report)
+
+
+def _written_by_this_run(current: list[Any], run: RunInfo) -> dict[int | None, Any]:
+    """Current ingestions a previous try of this DAG run wrote, by round."""
+    if run.run_id is None:
+        return {}
+    return {i.round: i for i in current if (i.dag_id, i.dag_run_id) == (run.dag_id, run.run_id)}
+
+
+INGEST_THREADS = 4
+"""Endpoints of one season ingested at once: while one waits on the rate limiter, another
+writes its raw objects. The limiter is shared (a file), so the API still sees at most its
+published rate."""
+
+
+def ingest_season(
+    settings: Settings,
+    ledger_dsn: str,
+    plan: dict[str, Any],
+    run: RunInfo,
+    threads: int = INGEST_THREADS,
+) -> list[dict[str, Any]]:
+    """:func:`ingest_endpoint` for every ingested endpoint of one season's plan.
+
+    Reports come back in the registry's order. An endpoint that fails does not stop the
+    others; the first failure is raised once all have finished, so what the others wrote is
+    in the ledger and a retry reports it again without writing it twice.
+    """
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
+        futures = [
+            pool.submit(ingest_endpoint, settings, ledger_dsn, name, plan, run) for name in INGESTED
+        ]
+        wait(futures)
+    failures = [f.exception() for f in futures if f.exception() is not None]
+    if failures:
+        raise failures[0]  # type: ignore[misc]
+    return [f.result() for f in futures]
+
+
+def _fetch(
+    api: ErgastClient,
+    endpoint: Endpoint,
+    season: int,
+    needed: list[int | None],
+    plan: dict[str, Any],
+) -> _Fetched:
+    """Page the season, or ask per race when only a few races are needed (fewer requests).
+
+    The plan validated the season and its rounds, so an empty answer is taken as it is
+    (``check_empty=False``: no extra request to tell "no sprint" from "no such round").
+    """
+    if endpoint.scope == "season":
+        got = api.fetch(endpoint, season, check_empty=False)
+        records = {None: got.season_record()} if got.races else {}
+        return _Fetched(records, got.source_urls, got.pages, got.header)
+    schedule = plan.get("schedule")
+    if endpoint is RACES and schedule:
+        return _Fetched(
+            {int(r["round"]): r for r in schedule["records"]},
+            list(schedule["source_urls"]),
+            int(schedule["pages"]),
+            dict(schedule["header"]),
+        )
+    rounds = [r for r in needed if r is not None]
+    per_race = endpoint.selection == "last_race" or (
+        endpoint is not RACES
+        and plan_rules.fetch_per_race(endpoint, len(rounds), len(plan["targets"]))
+    )
+    if per_race:
+        out = _Fetched({}, [], 0, {})
+        for rnd in rounds:
+            got = api.fetch(endpoint, season, rnd, check_empty=False)
+            out.records.update({int(r["round"]): r for r in got.races})
+            out.urls += got.source_urls
+            out.pages += got.pages
+            out.header = got.header
+        return out
+    got = api.fetch(endpoint, season, check_empty=False)
+    return _Fetched({int(r["round"]): r for r in got.races}, got.source_urls, got.pages, got.header)
+
+
+def _write_raw(
+    s3: Any,
+    settings: Settings,
+    endpoint: Endpoint,
+    season: int,
+    round_: int | None,
+    record: dict[str, Any],
+    got: _Fetched,
+    run: RunInfo,
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    body = build_envelope(
+        endpoint,
+        record,
+        base_url=settings.api_base_url,
+        header=got.header,
+        source_urls=got.urls,
+        pages=got.pages,
+        ingested_at=now,
+        dag_id=run.dag_id,
+        dag_run_id=run.run_id,
+    )
+    sha = body["f1lake"]["payload_sha256"]
+    key = raw_key(endpoint.name, season, round_, now, sha)
+    # IfNoneMatch makes the write create-only: a raw object is never overwritten.
+    s3.put_object(
+        Bucket=settings.raw_bucket,
+        Key=key,
+        Body=canonical_json(body),
+        ContentType="application/json",
+        IfNoneMatch="*",
+    )
+    return {"round": round_, "raw_key": key, "payload_sha256": sha}
