@@ -24,14 +24,10 @@ endpoint) -> checks (data-quality checks; a breach fails the run, listing the fa
 
 from __future__ import annotations
 
-from typing import Any
-
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 
-from f1lake.pipeline import plan as plan_stage
-from f1lake.pipeline.airflow_runtime import ledger_dsn_from_connection, settings_from_connections
-from f1lake.pipeline.tasks import ingest_season, load
+from f1lake.pipeline.tasks import ingest_season, load, plan_backfill
 
 CURRENT_SEASON = pendulum.now("UTC").year
 
@@ -65,19 +61,7 @@ CURRENT_SEASON = pendulum.now("UTC").year
     },
 )
 def f1_historical_backfill() -> None:
-    @task
-    def plan(**context: Any) -> list[dict[str, Any]]:
-        p = context["params"]
-        return plan_stage.plan_backfill(
-            settings_from_connections(),
-            ledger_dsn_from_connection(),
-            int(p["season"]),
-            p.get("round"),
-            bool(p.get("force")),
-            p.get("season_to"),
-        )
-
-    planned = plan()
+    planned = plan_backfill()
     # One mapped task per season. The API's rate limit serialises requests whatever the
     # mapping, and seasons x endpoints (760 tasks for the whole history) cost more in Airflow's
     # per-task overhead than the requests themselves.

@@ -15,15 +15,11 @@ checks (a breach fails the run).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import dag
 
 from f1lake.endpoints import INGESTED
-from f1lake.pipeline import plan as plan_stage
-from f1lake.pipeline.airflow_runtime import ledger_dsn_from_connection, settings_from_connections
-from f1lake.pipeline.tasks import ingest, load
+from f1lake.pipeline.tasks import anything_new, ingest, load, plan_latest
 
 
 @dag(
@@ -37,19 +33,7 @@ from f1lake.pipeline.tasks import ingest, load
     params={},
 )
 def f1_latest_results() -> None:
-    @task
-    def plan(**context: Any) -> dict[str, Any]:
-        # The run's own day anchors the revision window (a scheduled run's is its trigger time).
-        when = context.get("logical_date") or context["dag_run"].run_after
-        return plan_stage.plan_latest(
-            settings_from_connections(), ledger_dsn_from_connection(), today=when.date()
-        )
-
-    @task.short_circuit(ignore_downstream_trigger_rules=True)
-    def anything_new(plan: dict[str, Any]) -> bool:
-        return not plan["up_to_date"]
-
-    planned = plan()
+    planned = plan_latest()
     gate = anything_new(planned)
     reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
     gate >> reports

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,8 @@ from f1lake.endpoints import INGESTED, RACES, Endpoint, get_endpoint
 from f1lake.ergast.client import ErgastClient
 from f1lake.ledger import Ledger, plan_writes
 from f1lake.pipeline import plan_rules
+from f1lake.pipeline.contracts import IngestReport, Plan
+from f1lake.pipeline.progress import Written
 from f1lake.raw.envelope import build_envelope, canonical_json, payload_sha256
 from f1lake.raw.layout import raw_key
 from f1lake.settings import Settings
@@ -33,20 +35,6 @@ class RunInfo:
 
 
 @dataclass
-class IngestReport:
-    endpoint: str
-    season: int
-    fetched_rounds: list[int | None] = field(default_factory=list)
-    written: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: list[int | None] = field(default_factory=list)
-    absent: list[int] = field(default_factory=list)
-    """Completed rounds the API has no data for (no sprint that weekend), now recorded."""
-    skipped: list[int | None] = field(default_factory=list)
-    requests: int = 0
-    pages: int = 0
-
-
-@dataclass
 class _Fetched:
     """Records of one endpoint by round (None: the season's object), and their provenance."""
 
@@ -57,8 +45,8 @@ class _Fetched:
 
 
 def ingest_endpoint(
-    settings: Settings, ledger_dsn: str, endpoint_name: str, plan: dict[str, Any], run: RunInfo
-) -> dict[str, Any]:
+    settings: Settings, ledger_dsn: str, endpoint_name: str, plan: Plan, run: RunInfo
+) -> IngestReport:
     """Fetch what the plan's work names for one endpoint; write one raw object per new payload.
 
     An unchanged payload (same hash as the ledger holds) writes nothing, unless forced. A
@@ -67,12 +55,12 @@ def ingest_endpoint(
     again next run).
     """
     endpoint = get_endpoint(endpoint_name)
-    season = int(plan["season"])
+    season = plan.season
     report = IngestReport(endpoint.name, season)
-    needed: list[int | None] = list(plan.get("work", {}).get(endpoint.name, []))
-    if plan["up_to_date"] or not needed:
-        report.skipped = [] if endpoint.scope == "season" else list(plan["targets"])
-        return asdict(report)
+    needed = list(plan.work.get(endpoint.name, []))
+    if plan.up_to_date or not needed:
+        report.skipped = [] if endpoint.scope == "season" else list(plan.targets)
+        return report
     with Ledger(ledger_dsn) as ledger:
         with ErgastClient.from_settings(settings) as api:
             got = _fetch(api, endpoint, season, needed, plan)
@@ -101,8 +89,8 @@ def ingest_endpoint(
         # unchanged (held until the ledger closes, after the writes).
         ledger.lock_ingest(season, endpoint.name)
         current = ledger.ingestions(season, endpoint.name)
-        decisions = plan_writes(fetched, current, endpoint=endpoint.name, force=plan["force"])
-        through = plan.get("last_round") if endpoint.scope == "season" else None
+        decisions = plan_writes(fetched, current, endpoint=endpoint.name, force=plan.force)
+        through = plan.last_round if endpoint.scope == "season" else None
         s3 = aws_client("s3", settings)
         earlier = _written_by_this_run(current, run)
         for decision in decisions.decisions:
@@ -111,13 +99,11 @@ def ingest_endpoint(
                 # An earlier try of this run wrote it: report it again (so the run awaits its
                 # processing), and neither write it twice nor call it unchanged.
                 report.written.append(
-                    {
-                        "round": decision.round,
-                        "raw_key": mine.raw_key,
-                        "payload_sha256": mine.payload_sha256,
-                    }
+                    Written(
+                        endpoint.name, season, decision.round, mine.raw_key, mine.payload_sha256
+                    )
                 )
-        done = {w["round"] for w in report.written}
+        done = {w.round for w in report.written}
         for decision in decisions.unchanged:
             if decision.round in done:
                 continue
@@ -142,7 +128,7 @@ def ingest_endpoint(
                 season=season,
                 round_=decision.round,
                 endpoint=endpoint.name,
-                raw_key=written["raw_key"],
+                raw_key=written.raw_key,
                 payload_sha256=decision.payload_sha256,
                 dag_id=run.dag_id,
                 dag_run_id=run.run_id,
@@ -161,7 +147,7 @@ def ingest_endpoint(
         report.requests,
         report.pages,
     )
-    return asdict(report)
+    return report
 
 
 def _written_by_this_run(current: list[Any], run: RunInfo) -> dict[int | None, Any]:
@@ -180,10 +166,10 @@ published rate."""
 def ingest_season(
     settings: Settings,
     ledger_dsn: str,
-    plan: dict[str, Any],
+    plan: Plan,
     run: RunInfo,
     threads: int = INGEST_THREADS,
-) -> list[dict[str, Any]]:
+) -> list[IngestReport]:
     """:func:`ingest_endpoint` for every ingested endpoint of one season's plan.
 
     Reports come back in the registry's order. An endpoint that fails does not stop the
@@ -206,7 +192,7 @@ def _fetch(
     endpoint: Endpoint,
     season: int,
     needed: list[int | None],
-    plan: dict[str, Any],
+    plan: Plan,
 ) -> _Fetched:
     """Page the season, or ask per race when only a few races are needed (fewer requests).
 
@@ -217,18 +203,18 @@ def _fetch(
         got = api.fetch(endpoint, season, check_empty=False)
         records = {None: got.season_record()} if got.races else {}
         return _Fetched(records, got.source_urls, got.pages, got.header)
-    schedule = plan.get("schedule")
-    if endpoint is RACES and schedule:
+    schedule = plan.schedule
+    if endpoint is RACES and schedule is not None:
         return _Fetched(
-            {int(r["round"]): r for r in schedule["records"]},
-            list(schedule["source_urls"]),
-            int(schedule["pages"]),
-            dict(schedule["header"]),
+            {int(r["round"]): r for r in schedule.records},
+            list(schedule.source_urls),
+            schedule.pages,
+            dict(schedule.header),
         )
     rounds = [r for r in needed if r is not None]
     per_race = endpoint.selection == "last_race" or (
         endpoint is not RACES
-        and plan_rules.fetch_per_race(endpoint, len(rounds), len(plan["targets"]))
+        and plan_rules.fetch_per_race(endpoint, len(rounds), len(plan.targets))
     )
     if per_race:
         out = _Fetched({}, [], 0, {})
@@ -252,7 +238,7 @@ def _write_raw(
     record: dict[str, Any],
     got: _Fetched,
     run: RunInfo,
-) -> dict[str, Any]:
+) -> Written:
     now = datetime.now(UTC)
     body = build_envelope(
         endpoint,
@@ -275,4 +261,4 @@ def _write_raw(
         ContentType="application/json",
         IfNoneMatch="*",
     )
-    return {"round": round_, "raw_key": key, "payload_sha256": sha}
+    return Written(endpoint.name, season, round_, key, sha)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from f1lake.ledger import Ledger
+from f1lake.pipeline.contracts import IngestReport
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 def await_processing(
     settings: Settings,
     ledger_dsn: str,
-    reports: list[dict[str, Any]],
+    reports: list[IngestReport],
     poll_seconds: float = 1.0,
 ) -> dict[str, Any]:
     """Wait until the processor has turned every written raw object into Parquet (or rejected it).
@@ -30,11 +31,7 @@ def await_processing(
     """
     from f1lake.pipeline.progress import ProcessingProgress, Written
 
-    pending = [
-        Written(r["endpoint"], r["season"], w.get("round"), w["raw_key"], w["payload_sha256"])
-        for r in reports
-        for w in r["written"]
-    ]
+    pending = [w for r in reports for w in r.written]
     processed: list[str] = []
     failed: dict[str, str] = {}
     timeout_seconds = settings.processing_timeout_seconds
@@ -45,7 +42,7 @@ def await_processing(
         # or its queue message was lost and the reconciliation queued it again): awaited too,
         # so the ledger ends a run saying what the lake holds.
         mine = {w.raw_key for w in pending}
-        for season in sorted({int(r["season"]) for r in reports}):
+        for season in sorted({r.season for r in reports}):
             pending += [
                 Written(i.endpoint, i.season, i.round, i.raw_key, i.payload_sha256)
                 for i in ledger.pending(season)

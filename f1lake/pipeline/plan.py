@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,30 +16,10 @@ from f1lake.endpoints import ENDPOINTS, INGESTED, RACES
 from f1lake.ergast.client import ErgastClient, Fetch
 from f1lake.ledger import Ledger, RaceRef
 from f1lake.pipeline import plan_rules
+from f1lake.pipeline.contracts import Plan, Schedule
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Plan:
-    season: int
-    current_season: int
-    targets: list[int]
-    """Completed rounds this run covers."""
-    force: bool = False
-    up_to_date: bool = False
-    """True when the ledger already holds everything the endpoints need: nothing to fetch."""
-    recheck: list[int] = field(default_factory=list)
-    """Rounds to re-fetch because results may still be revised."""
-    requests: int = 0
-    last_round: int | None = None
-    """The season's last completed round: standings are taken after it."""
-    work: dict[str, list[int | None]] = field(default_factory=dict)
-    """Per endpoint, what to fetch: rounds, or ``[None]`` for a season-scoped object."""
-    schedule: dict[str, Any] | None = None
-    """The schedule the plan fetched (records, source URLs, pages, header): the races
-    endpoint reuses it instead of asking the API again."""
 
 
 def _today() -> date:
@@ -108,7 +87,7 @@ def plan_backfill(
     round_: int | None = None,
     force: bool = False,
     season_to: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Plan]:
     """Validate the request against the API and decide what the backfill of each season covers.
 
     Returns one plan per season (``season`` to ``season_to``). A past season the ledger already
@@ -124,9 +103,10 @@ def plan_backfill(
     plans: list[Plan] = []
     with Ledger(ledger_dsn) as ledger:
         done = {} if force else {s: _ledger_complete(ledger, s, round_) for s in seasons}
-        if all(done.get(s) is not None for s in seasons):
+        complete = [p for p in done.values() if p is not None]
+        if len(complete) == len(seasons):
             log.info("seasons %s already ingested: nothing to fetch", seasons)
-            return [asdict(done[s]) for s in seasons]  # type: ignore[arg-type]
+            return complete
         with ErgastClient.from_settings(settings) as api:
             current, last = api.resolve("current", "last")
             plan_rules.season_range(season, season_to, current)
@@ -148,7 +128,7 @@ def plan_backfill(
             {ep: len(w) for ep, w in plan.work.items() if w},
             plan.requests,
         )
-    return [asdict(p) for p in plans]
+    return plans
 
 
 def _plan_season(
@@ -192,18 +172,13 @@ def _plan_season(
     )
 
 
-def _schedule_of(got: Fetch) -> dict[str, Any]:
-    return {
-        "records": got.races,
-        "source_urls": got.source_urls,
-        "pages": got.pages,
-        "header": got.header,
-    }
+def _schedule_of(got: Fetch) -> Schedule:
+    return Schedule(got.races, got.source_urls, got.pages, got.header)
 
 
 def plan_latest(
     settings: Settings, ledger_dsn: str, revision_days: int = 3, today: date | None = None
-) -> dict[str, Any]:
+) -> Plan:
     """The current season's completed races; recent ones are re-checked for revised results.
 
     Standings are due again when the last completed round has moved, the season's dimensions
@@ -214,7 +189,7 @@ def plan_latest(
         current, last = api.resolve("current", "last")
         known = {r.round: r for r in ledger.races(current)}
         if last is None:
-            return asdict(Plan(current, current, [], requests=api.requests_made, up_to_date=True))
+            return Plan(current, current, [], requests=api.requests_made, up_to_date=True)
         completed = list(range(1, last + 1))
         schedule = None
         if set(completed) - set(known):
@@ -248,7 +223,7 @@ def plan_latest(
         recheck,
         plan.requests,
     )
-    return asdict(plan)
+    return plan
 
 
 def _race_refs(schedule: list[dict[str, Any]]) -> list[RaceRef]:

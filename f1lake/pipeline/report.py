@@ -3,45 +3,51 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections import Counter
+from typing import TypedDict
+
+from f1lake.pipeline.contracts import IngestReport, Plan
 
 log = logging.getLogger(__name__)
 
 
-def summarize(
-    plans: dict[str, Any] | list[dict[str, Any]],
-    reports: list[dict[str, Any]],
-    checks: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """What the run did, with the API requests it spent per endpoint (``plan``: the requests
-    that validated the seasons and fetched schedules)."""
-    plans = [plans] if isinstance(plans, dict) else list(plans)
-    by_endpoint: dict[str, int] = {"plan": sum(p.get("requests", 0) for p in plans)}
-    written: dict[str, int] = {}
-    unchanged: dict[str, int] = {}
-    absent: dict[str, int] = {}
-    skipped: dict[str, int] = {}
+class Summary(TypedDict):
+    """A run's summary: the summary task's XCom, which the main job prints."""
+
+    seasons: list[int]
+    rounds: int
+    api_requests: int
+    requests_by_endpoint: dict[str, int]
+    """``plan``: the requests that validated the seasons and fetched schedules."""
+    written: dict[str, int]
+    unchanged: dict[str, int]
+    absent: dict[str, int]
+    skipped: dict[str, int]
+
+
+def summarize(plans: list[Plan], reports: list[IngestReport]) -> Summary:
+    """What the run did, with the API requests it spent per endpoint."""
+    by_endpoint: dict[str, int] = {"plan": sum(p.requests for p in plans)}
+    written: Counter[str] = Counter()
+    unchanged: Counter[str] = Counter()
+    absent: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
     for r in reports:
-        ep = r["endpoint"]
-        by_endpoint[ep] = by_endpoint.get(ep, 0) + r["requests"]
-        written[ep] = written.get(ep, 0) + len(r["written"])
-        unchanged[ep] = unchanged.get(ep, 0) + len(r["unchanged"])
-        absent[ep] = absent.get(ep, 0) + len(r.get("absent", []))
-        skipped[ep] = skipped.get(ep, 0) + len(r["skipped"])
-    seasons = [p["season"] for p in plans]
-    summary: dict[str, Any] = {
-        "season": seasons[0] if len(seasons) == 1 else seasons,
-        "seasons": seasons,
-        "rounds": sum(len(p["targets"]) for p in plans),
-        "api_requests": sum(by_endpoint.values()),
-        "requests_by_endpoint": by_endpoint,
-        "written": written,
-        "unchanged": unchanged,
-        "absent": absent,
-        "skipped": skipped,
-    }
-    if checks is not None:
-        summary["checks"] = checks
+        by_endpoint[r.endpoint] = by_endpoint.get(r.endpoint, 0) + r.requests
+        written[r.endpoint] += len(r.written)
+        unchanged[r.endpoint] += len(r.unchanged)
+        absent[r.endpoint] += len(r.absent)
+        skipped[r.endpoint] += len(r.skipped)
+    summary = Summary(
+        seasons=[p.season for p in plans],
+        rounds=sum(len(p.targets) for p in plans),
+        api_requests=sum(by_endpoint.values()),
+        requests_by_endpoint=by_endpoint,
+        written=dict(written),
+        unchanged=dict(unchanged),
+        absent=dict(absent),
+        skipped=dict(skipped),
+    )
     log.info("API requests per endpoint:\n%s", format_requests(by_endpoint))
     log.info("summary: %s", summary)
     return summary

@@ -1,13 +1,17 @@
-"""TaskFlow tasks both DAGs share: ingest, await processing, crawl, summary, checks.
+"""The TaskFlow layer both DAGs share: plan, ingest, await processing, crawl, summary, checks.
 
-Each is a thin call into a stage module (:mod:`~f1lake.pipeline.ingest`,
-:mod:`~f1lake.pipeline.load`, :mod:`~f1lake.pipeline.report`) with credentials from Airflow
-connections; :func:`load` wires them after a DAG's own planning task. The load tasks take the
-ingest reports mapped per endpoint (``ingest``) or per season (``ingest_season``, a list each).
+Each task is a thin call into a stage module (:mod:`~f1lake.pipeline.plan`,
+:mod:`~f1lake.pipeline.ingest`, :mod:`~f1lake.pipeline.load`, :mod:`~f1lake.pipeline.report`)
+with credentials from Airflow connections. This is the one layer where the stages' typed
+contracts become XCom and come back (through the codec in :mod:`~f1lake.pipeline.contracts`);
+the stages never see a dict. :func:`load` wires the tasks after a DAG's planning; the load
+tasks take the ingest reports mapped per endpoint (``ingest``) or per season
+(``ingest_season``, a list each).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pendulum
@@ -15,28 +19,80 @@ from airflow.sdk import XComArg, task
 
 from f1lake.pipeline import ingest as ingest_stage
 from f1lake.pipeline import load as load_stage
+from f1lake.pipeline import plan as plan_stage
 from f1lake.pipeline import report
 from f1lake.pipeline.airflow_runtime import (
     ledger_dsn_from_connection,
     run_info,
     settings_from_connections,
 )
+from f1lake.pipeline.contracts import (
+    IngestReport,
+    Plan,
+    XCom,
+    plan_from_xcom,
+    report_from_xcom,
+    to_xcom,
+)
+
+
+def _plans(data: XCom | list[XCom]) -> list[Plan]:
+    """The planning task's XCom: one plan (the latest DAG) or one per season (the backfill)."""
+    return [plan_from_xcom(p) for p in ([data] if isinstance(data, Mapping) else data)]
+
+
+def _reports(mapped: Any) -> list[IngestReport]:
+    # mapped[:] reads the mapped results in one call (iterating probes past the end).
+    out: list[IngestReport] = []
+    for item in mapped[:]:
+        out.extend(report_from_xcom(r) for r in (item if isinstance(item, list) else [item]))
+    return out
+
+
+@task(task_id="plan")
+def plan_backfill(**context: Any) -> list[XCom]:
+    p = context["params"]
+    plans = plan_stage.plan_backfill(
+        settings_from_connections(),
+        ledger_dsn_from_connection(),
+        int(p["season"]),
+        p.get("round"),
+        bool(p.get("force")),
+        p.get("season_to"),
+    )
+    return [to_xcom(plan) for plan in plans]
+
+
+@task(task_id="plan")
+def plan_latest(**context: Any) -> XCom:
+    # The run's own day anchors the revision window (a scheduled run's is its trigger time).
+    when = context.get("logical_date") or context["dag_run"].run_after
+    plan = plan_stage.plan_latest(
+        settings_from_connections(), ledger_dsn_from_connection(), today=when.date()
+    )
+    return to_xcom(plan)
+
+
+@task.short_circuit(ignore_downstream_trigger_rules=True)
+def anything_new(plan: XCom) -> bool:
+    return not plan_from_xcom(plan).up_to_date
 
 
 @task(retries=2, retry_delay=pendulum.duration(minutes=1))
-def ingest(endpoint: str, plan: dict[str, Any], **context: Any) -> dict[str, Any]:
+def ingest(endpoint: str, plan: XCom, **context: Any) -> XCom:
     dag_id, run_id = run_info(context)
-    return ingest_stage.ingest_endpoint(
+    report = ingest_stage.ingest_endpoint(
         settings_from_connections(),
         ledger_dsn_from_connection(),
         endpoint,
-        plan,
+        plan_from_xcom(plan),
         ingest_stage.RunInfo(dag_id, run_id),
     )
+    return to_xcom(report)
 
 
 @task(retries=2, retry_delay=pendulum.duration(minutes=1))
-def ingest_season(plan: dict[str, Any], **context: Any) -> list[dict[str, Any]]:
+def ingest_season(plan: XCom, **context: Any) -> list[XCom]:
     """Every endpoint of one season in turn: one task per season, not per (season, endpoint).
 
     The API's rate limit serialises the requests anyway, and a backfill of the whole history
@@ -44,26 +100,19 @@ def ingest_season(plan: dict[str, Any], **context: Any) -> list[dict[str, Any]]:
     retry asks again only for what the ledger does not hold yet.
     """
     dag_id, run_id = run_info(context)
-    return ingest_stage.ingest_season(
+    reports = ingest_stage.ingest_season(
         settings_from_connections(),
         ledger_dsn_from_connection(),
-        plan,
+        plan_from_xcom(plan),
         ingest_stage.RunInfo(dag_id, run_id),
     )
-
-
-def _flat(reports: Any) -> list[dict[str, Any]]:
-    # reports[:] reads the mapped results in one call (iterating probes past the end).
-    out: list[dict[str, Any]] = []
-    for item in reports[:]:
-        out.extend(item if isinstance(item, list) else [item])
-    return out
+    return [to_xcom(r) for r in reports]
 
 
 @task
 def await_processing(reports: Any) -> dict[str, Any]:
     return load_stage.await_processing(
-        settings_from_connections(), ledger_dsn_from_connection(), _flat(reports)
+        settings_from_connections(), ledger_dsn_from_connection(), _reports(reports)
     )
 
 
@@ -73,12 +122,12 @@ def crawl(processed: dict[str, Any]) -> dict[str, Any]:
 
 
 @task
-def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> dict[str, Any]:
-    return report.summarize(plans, _flat(reports))
+def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> report.Summary:
+    return report.summarize(_plans(plans), _reports(reports))
 
 
 @task
-def checks(summary: dict[str, Any]) -> dict[str, Any]:
+def checks(summary: report.Summary) -> dict[str, Any]:
     return load_stage.run_checks(settings_from_connections(), summary["seasons"])
 
 

@@ -28,10 +28,11 @@ from f1lake.endpoints import INGESTED
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.lambda_runner import Handler, LambdaRunner
 from f1lake.local.provision import dlq_url, provision
+from f1lake.pipeline.contracts import IngestReport, Plan
 from f1lake.pipeline.ingest import RunInfo, ingest_endpoint
 from f1lake.pipeline.load import await_processing, crawl
 from f1lake.pipeline.plan import plan_backfill
-from f1lake.pipeline.report import summarize
+from f1lake.pipeline.report import Summary, summarize
 from f1lake.processing import Store, tables_for_endpoint
 from f1lake.query.local import LocalEngine
 from f1lake.raw.layout import parse_raw_key
@@ -74,12 +75,12 @@ class Rig:
         self.runners.append(runner)
         return runner
 
-    def plan(self, season: int = SEASON, **kwargs: Any) -> list[dict[str, Any]]:
+    def plan(self, season: int = SEASON, **kwargs: Any) -> list[Plan]:
         return plan_backfill(self.settings, self.dsn, season, **kwargs)
 
     def ingest(
-        self, plans: list[dict[str, Any]], run: str = "run-1", dag: str = BACKFILL
-    ) -> list[dict[str, Any]]:
+        self, plans: list[Plan], run: str = "run-1", dag: str = BACKFILL
+    ) -> list[IngestReport]:
         info = RunInfo(dag, run)
         return [
             ingest_endpoint(self.settings, self.dsn, ep, plan, info)
@@ -88,7 +89,7 @@ class Rig:
         ]
 
     def finish(
-        self, reports: list[dict[str, Any]], runner: LambdaRunner | None = None
+        self, reports: list[IngestReport], runner: LambdaRunner | None = None
     ) -> dict[str, Any]:
         """Process what the reports wrote (until the queue is idle), record it, crawl."""
         runner = runner or self.runner()
@@ -98,7 +99,7 @@ class Rig:
         crawl(self.settings)
         return done
 
-    def backfill(self, season: int = SEASON, run: str = "run-1", **plan: Any) -> dict[str, Any]:
+    def backfill(self, season: int = SEASON, run: str = "run-1", **plan: Any) -> Summary:
         """The backfill DAG's steps in order - plan, ingest every endpoint, await processing,
         crawl - with the Lambda runner polling meanwhile, as on the stack."""
         runner = self.runner()

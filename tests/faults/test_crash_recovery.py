@@ -52,7 +52,7 @@ def test_killed_after_ingestion_before_processing(rig, baseline):
     sqs.purge_queue(QueueUrl=url)  # SQS is transient: the queue died with the stack
 
     report = reconcile(rig.settings, rig.dsn)
-    written = sum(len(r["written"]) for r in reports)
+    written = sum(len(r.written) for r in reports)
     assert len(report.requeued) == written and not report.adopted and not report.forgotten
     rig.backfill(run="run-2")
     assert_converged(rig, baseline.outcome)

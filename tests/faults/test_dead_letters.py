@@ -45,10 +45,7 @@ def redrive_cli(rig, monkeypatch, *args: str) -> Any:
 def test_poison_messages_reach_the_dlq_and_redrive_brings_them_back(rig, baseline, monkeypatch):
     reports = rig.ingest(rig.plan())
     poisoned = sorted(
-        w["raw_key"]
-        for r in reports
-        if r["endpoint"] in ("results", "drivers")
-        for w in r["written"]
+        w.raw_key for r in reports if r.endpoint in ("results", "drivers") for w in r.written
     )[:2]
     reads: Counter[str] = Counter()
 

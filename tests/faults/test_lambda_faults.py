@@ -81,7 +81,7 @@ def deliver(rig: Rig, bodies: list[str]) -> None:
 
 def test_items_raising_mid_batch_are_retried_alone_and_the_rest_go_on(rig, baseline):
     reports = rig.ingest(rig.plan())
-    victims = {w["raw_key"] for r in reports for w in r["written"] if w.get("round") in (2, 4)}
+    victims = {w.raw_key for r in reports for w in r.written if w.round in (2, 4)}
     failures: Counter[str] = Counter()
 
     def flaky_read(params: dict[str, Any], **_: Any) -> None:
@@ -146,7 +146,7 @@ def test_a_crash_after_the_parquet_write_before_the_ack_writes_nothing_twice(rig
 def test_duplicated_and_reordered_deliveries_write_each_file_once(rig, baseline):
     reports = rig.ingest(rig.plan())
     bodies = drain(rig)
-    assert len(bodies) >= len([w for r in reports for w in r["written"]])
+    assert len(bodies) >= len([w for r in reports for w in r.written])
     again = bodies * 3
     random.Random(6).shuffle(again)
     deliver(rig, list(reversed(bodies)) + again)
@@ -181,8 +181,8 @@ def test_two_versions_of_a_race_converge_on_the_newest_in_either_order(
     latest = plan_latest(rig.settings, rig.dsn, today=REPLAY_TODAY)
     second = rig.ingest([latest], run="run-2", dag="f1_latest_results")
     newer = drain(rig)
-    revised = {w["raw_key"] for r in second for w in r["written"]}
-    assert {r["endpoint"] for r in second if r["written"]} == {
+    revised = {w.raw_key for r in second for w in r.written}
+    assert {r.endpoint for r in second if r.written} == {
         "results",
         "driver_standings",
         "constructor_standings",

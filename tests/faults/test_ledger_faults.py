@@ -104,7 +104,7 @@ def test_two_backfills_of_one_season_at_once_write_each_object_once(rig, baselin
     reports = results["run-1"] + results["run-2"]
     rig.finish(reports)
 
-    written = [w["raw_key"] for r in reports for w in r["written"]]
+    written = [w.raw_key for r in reports for w in r.written]
     assert len(written) == len(set(written)) == baseline.raw_objects  # one write per object
     assert len(rig.raw_keys()) == baseline.raw_objects
     with Ledger(rig.dsn) as ledger:

@@ -66,8 +66,8 @@ def test_a_retried_ingest_reports_its_earlier_writes_without_writing_them_again(
     again = ingest_season(settings, dsn, plan, run)  # the task's retry
 
     assert keys(settings, settings.raw_bucket) == raw
-    assert [r["written"] for r in again] == [r["written"] for r in first]
-    assert all(r["unchanged"] == [] for r in again)
+    assert [r.written for r in again] == [r.written for r in first]
+    assert all(r.unchanged == [] for r in again)
     with Ledger(dsn) as ledger:
         kinds = {e.event for e in ledger.history(2023)}
     assert EventKind.SKIPPED_UNCHANGED not in kinds
@@ -75,5 +75,5 @@ def test_a_retried_ingest_reports_its_earlier_writes_without_writing_them_again(
     assert sorted(waited["processed"]) == sorted(raw)
 
     other = ingest_season(settings, dsn, plan, RunInfo("f1_historical_backfill", "2"))
-    assert all(r["written"] == [] for r in other)  # another run: unchanged, as before
-    assert sum(len(r["unchanged"]) for r in other) == len(raw)
+    assert all(r.written == [] for r in other)  # another run: unchanged, as before
+    assert sum(len(r.unchanged) for r in other) == len(raw)
