@@ -15,7 +15,7 @@ from typing import Any
 from f1lake.aws import client as aws_client
 from f1lake.endpoints import INGESTED, RACES, Endpoint, get_endpoint
 from f1lake.ergast.client import ErgastClient
-from f1lake.ledger import Ledger, plan_writes
+from f1lake.ledger import Ledger, WritePlan, plan_writes
 from f1lake.pipeline import plan_rules
 from f1lake.pipeline.contracts import IngestReport, Plan
 from f1lake.pipeline.progress import Written
@@ -49,98 +49,38 @@ def ingest_endpoint(
 ) -> IngestReport:
     """Fetch what the plan's work names for one endpoint; write one raw object per new payload.
 
-    An unchanged payload (same hash as the ledger holds) writes nothing, unless forced. A
-    completed round the API has no data for is recorded as absent (a weekend without a sprint),
-    except for races and results, which every completed race has (not published yet: asked
-    again next run).
+    What to write is :func:`~f1lake.ledger.plan_writes`'s decision: an unchanged payload
+    writes nothing unless forced, and one an earlier try of this run wrote is reported again.
     """
     endpoint = get_endpoint(endpoint_name)
-    season = plan.season
-    report = IngestReport(endpoint.name, season)
+    report = IngestReport(endpoint.name, plan.season)
     needed = list(plan.work.get(endpoint.name, []))
     if plan.up_to_date or not needed:
         report.skipped = [] if endpoint.scope == "season" else list(plan.targets)
         return report
     with Ledger(ledger_dsn) as ledger:
         with ErgastClient.from_settings(settings) as api:
-            got = _fetch(api, endpoint, season, needed, plan)
+            got = _fetch(api, endpoint, needed, plan)
             report.requests, report.pages = api.requests_made, got.pages
-        fetched = {
-            (season, rnd): payload_sha256(got.records[rnd]) for rnd in needed if rnd in got.records
-        }
         report.fetched_rounds = [rnd for rnd in needed if rnd in got.records]
-        for rnd in needed:
-            if rnd in got.records or rnd is None:
-                if rnd is None and rnd not in got.records:
-                    log.warning("%s %s: the API listed nothing; nothing written", endpoint, season)
-                continue
-            if endpoint.name in plan_rules.ALWAYS_PUBLISHED:
-                log.warning("no %s data for season %s round %s yet", endpoint.name, season, rnd)
-            else:
-                ledger.record_absent(
-                    season=season,
-                    round_=rnd,
-                    endpoint=endpoint.name,
-                    dag_id=run.dag_id,
-                    dag_run_id=run.run_id,
-                )
-                report.absent.append(rnd)
+        _record_missing(ledger, endpoint, needed, got, run, report)
         # Another run writing this season's endpoint now waits here, then finds its payloads
         # unchanged (held until the ledger closes, after the writes).
-        ledger.lock_ingest(season, endpoint.name)
-        current = ledger.ingestions(season, endpoint.name)
-        decisions = plan_writes(fetched, current, endpoint=endpoint.name, force=plan.force)
+        ledger.lock_ingest(plan.season, endpoint.name)
+        decisions = plan_writes(
+            {(plan.season, r): payload_sha256(got.records[r]) for r in report.fetched_rounds},
+            ledger.ingestions(plan.season, endpoint.name),
+            endpoint=endpoint.name,
+            force=plan.force,
+            dag_id=run.dag_id,
+            dag_run_id=run.run_id,
+        )
         through = plan.last_round if endpoint.scope == "season" else None
-        s3 = aws_client("s3", settings)
-        earlier = _written_by_this_run(current, run)
-        for decision in decisions.decisions:
-            mine = earlier.get(decision.round)
-            if mine is not None and mine.payload_sha256 == decision.payload_sha256:
-                # An earlier try of this run wrote it: report it again (so the run awaits its
-                # processing), and neither write it twice nor call it unchanged.
-                report.written.append(
-                    Written(
-                        endpoint.name, season, decision.round, mine.raw_key, mine.payload_sha256
-                    )
-                )
-        done = {w.round for w in report.written}
-        for decision in decisions.unchanged:
-            if decision.round in done:
-                continue
-            ledger.record_unchanged(
-                season=season,
-                round_=decision.round,
-                endpoint=endpoint.name,
-                payload_sha256=decision.payload_sha256,
-                dag_id=run.dag_id,
-                dag_run_id=run.run_id,
-                through_round=through,
-            )
-            report.unchanged.append(decision.round)
-        for decision in decisions.to_write:
-            if decision.round in done:
-                continue
-            written = _write_raw(
-                s3, settings, endpoint, season, decision.round, got.records[decision.round],
-                got, run,
-            )  # fmt: skip
-            ledger.record_ingestion(
-                season=season,
-                round_=decision.round,
-                endpoint=endpoint.name,
-                raw_key=written.raw_key,
-                payload_sha256=decision.payload_sha256,
-                dag_id=run.dag_id,
-                dag_run_id=run.run_id,
-                pages=got.pages or None,
-                requests=report.requests or None,
-                through_round=through,
-            )
-            report.written.append(written)
+        _carry_out(settings, ledger, decisions, got, run, report, through)
     log.info(
         "%s %s: wrote %s, unchanged %s, absent %s, %s API requests (%s pages)",
         endpoint.name,
-        season,
+        plan.season,
         len(report.written),
         len(report.unchanged),
         len(report.absent),
@@ -150,11 +90,68 @@ def ingest_endpoint(
     return report
 
 
-def _written_by_this_run(current: list[Any], run: RunInfo) -> dict[int | None, Any]:
-    """Current ingestions a previous try of this DAG run wrote, by round."""
-    if run.run_id is None:
-        return {}
-    return {i.round: i for i in current if (i.dag_id, i.dag_run_id) == (run.dag_id, run.run_id)}
+def _record_missing(
+    ledger: Ledger,
+    endpoint: Endpoint,
+    needed: list[int | None],
+    got: _Fetched,
+    run: RunInfo,
+    report: IngestReport,
+) -> None:
+    """A completed round the API has no data for is recorded as absent (a weekend without a
+    sprint), except for races and results, which every completed race has (not published yet:
+    asked again next run)."""
+    for rnd in needed:
+        if rnd in got.records:
+            continue
+        if rnd is None:
+            log.warning("%s %s: the API listed nothing; nothing written", endpoint, report.season)
+        elif endpoint.name in plan_rules.ALWAYS_PUBLISHED:
+            log.warning("no %s data for season %s round %s yet", endpoint.name, report.season, rnd)
+        else:
+            ledger.record_absent(
+                season=report.season,
+                round_=rnd,
+                endpoint=endpoint.name,
+                dag_id=run.dag_id,
+                dag_run_id=run.run_id,
+            )
+            report.absent.append(rnd)
+
+
+def _carry_out(
+    settings: Settings,
+    ledger: Ledger,
+    decisions: WritePlan,
+    got: _Fetched,
+    run: RunInfo,
+    report: IngestReport,
+    through: int | None,
+) -> None:
+    """Report again what this run's earlier try wrote, record the unchanged, write the rest."""
+    endpoint, season = get_endpoint(report.endpoint), report.season
+    for d in decisions.written_this_run:
+        assert d.raw_key is not None  # plan_writes names the earlier try's object
+        report.written.append(Written(endpoint.name, season, d.round, d.raw_key, d.payload_sha256))
+    # what every ledger record below shares: the object's place, and the run that wrote it
+    shared = {"season": season, "endpoint": endpoint.name, "through_round": through}
+    shared |= {"dag_id": run.dag_id, "dag_run_id": run.run_id}
+    for d in decisions.unchanged:
+        ledger.record_unchanged(round_=d.round, payload_sha256=d.payload_sha256, **shared)
+        report.unchanged.append(d.round)
+    s3 = aws_client("s3", settings)
+    for d in decisions.to_write:
+        record = got.records[d.round]
+        written = _write_raw(s3, settings, endpoint, season, d.round, record, got, run)
+        ledger.record_ingestion(
+            round_=d.round,
+            raw_key=written.raw_key,
+            payload_sha256=d.payload_sha256,
+            pages=got.pages or None,
+            requests=report.requests or None,
+            **shared,
+        )
+        report.written.append(written)
 
 
 INGEST_THREADS = 4
@@ -190,7 +187,6 @@ def ingest_season(
 def _fetch(
     api: ErgastClient,
     endpoint: Endpoint,
-    season: int,
     needed: list[int | None],
     plan: Plan,
 ) -> _Fetched:
@@ -199,6 +195,7 @@ def _fetch(
     The plan validated the season and its rounds, so an empty answer is taken as it is
     (``check_empty=False``: no extra request to tell "no sprint" from "no such round").
     """
+    season = plan.season
     if endpoint.scope == "season":
         got = api.fetch(endpoint, season, check_empty=False)
         records = {None: got.season_record()} if got.races else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -68,6 +69,29 @@ def test_force_writes_unchanged_payloads_too():
     plan = plan_writes({(2024, 1): sha("r1")}, current, endpoint="results", force=True)
 
     assert [(d.change, d.write) for d in plan.decisions] == [(Change.FORCED, True)]
+
+
+def test_a_retry_reports_what_its_earlier_try_wrote_instead_of_writing_it_again():
+    mine = replace(_ingestion(2024, 1, "r1"), dag_id="backfill", dag_run_id="run-1")
+    revised = replace(_ingestion(2024, 2, "r2"), dag_id="backfill", dag_run_id="run-1")
+    current = [mine, revised, _ingestion(2024, 3, "r3")]
+    fetched = {(2024, 1): sha("r1"), (2024, 2): sha("r2-revised"), (2024, 3): sha("r3")}
+
+    retry = plan_writes(
+        fetched, current, endpoint="results", force=True, dag_id="backfill", dag_run_id="run-1"
+    )
+
+    assert [(d.round, d.change, d.write) for d in retry.decisions] == [
+        (1, Change.WRITTEN_THIS_RUN, False),  # even when forced: never its own object twice
+        (2, Change.CHANGED, True),  # the API revised it since: a new object
+        (3, Change.FORCED, True),  # another run's
+    ]
+    assert [(d.round, d.raw_key) for d in retry.written_this_run] == [(1, mine.raw_key)]
+    assert retry.unchanged == ()
+    other = plan_writes(fetched, current, endpoint="results", dag_id="backfill", dag_run_id="2")
+    assert other.get(2024, 1).change is Change.UNCHANGED
+    unnamed = plan_writes(fetched, [replace(mine, dag_run_id=None)], endpoint="results")
+    assert unnamed.get(2024, 1).change is Change.UNCHANGED  # no run id: no earlier try
 
 
 def test_a_bad_fetched_hash_is_refused():
