@@ -170,17 +170,20 @@ def ingest_season(
     """:func:`ingest_endpoint` for every ingested endpoint of one season's plan.
 
     Reports come back in the registry's order. An endpoint that fails does not stop the
-    others; the first failure is raised once all have finished, so what the others wrote is
-    in the ledger and a retry reports it again without writing it twice.
+    others; once all have finished, every failure is raised together (an ``ExceptionGroup``),
+    so the log names each, what the others wrote is in the ledger, and a retry reports it
+    again without writing it twice.
     """
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
         futures = [
             pool.submit(ingest_endpoint, settings, ledger_dsn, name, plan, run) for name in INGESTED
         ]
         wait(futures)
-    failures = [f.exception() for f in futures if f.exception() is not None]
-    if failures:
-        raise failures[0]  # type: ignore[misc]
+    failures = [e for f in futures if (e := f.exception()) is not None]
+    if failures:  # an ExceptionGroup, unless one is a BaseException (an interrupt)
+        raise BaseExceptionGroup(
+            f"season {plan.season}: {len(failures)} of {len(futures)} endpoints failed", failures
+        )
     return [f.result() for f in futures]
 
 
