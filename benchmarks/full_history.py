@@ -35,7 +35,7 @@ from unittest import mock
 from urllib.parse import quote_plus
 
 from f1lake import aws
-from f1lake.endpoints import INGESTED
+from f1lake.endpoints import ENDPOINTS
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
 from f1lake.source import SHARED_CSV
@@ -64,7 +64,7 @@ def minimum_requests(csv_dir: Path, first: int, last: int) -> tuple[dict[str, in
     for season in range(first, last + 1):
         completed = view.happened_races(season, None)
         races += len(completed)
-        for endpoint in INGESTED.values():
+        for endpoint in ENDPOINTS.values():
             if endpoint.selection == "last_race":
                 if not completed:
                     continue
@@ -412,7 +412,7 @@ def report(args: argparse.Namespace, fig: dict[str, Any]) -> None:
     say(f"seasons {args.first}-{args.last}: {races} races with results, {objects} raw objects")
     say(f"rows per table: {fig['rows']} (total {sum(fig['rows'].values())})")
     say("\nAPI requests (used vs minimum = sum over season-endpoints of ceil(rows/100)):")
-    for ep in ["plan", *INGESTED]:
+    for ep in ["plan", *ENDPOINTS]:
         say(f"  {ep:<22} {used.get(ep, 0):>6} {minimum.get(ep, 0):>6}")
     total_min = sum(minimum.values())
     say(

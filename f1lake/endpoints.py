@@ -184,9 +184,6 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 """Every endpoint the client and the replay API know, in ingestion order."""
 
-INGESTED: dict[str, Endpoint] = dict(ENDPOINTS)
-"""The endpoints the DAGs ingest (each needs a transform in :mod:`f1lake.transform`): all ten."""
-
 
 def get_endpoint(name: str) -> Endpoint:
     try:

@@ -10,7 +10,7 @@ season from `season` to it, e.g. 2021 to 2023), `round` (optional, one race of `
 makes no API request and writes nothing unless `force` is set; with `force` it rewrites the
 same rows.
 
-Every endpoint of `f1lake.endpoints.INGESTED` is ingested with its selection: every completed
+Every endpoint of `f1lake.endpoints.ENDPOINTS` is ingested with its selection: every completed
 race (races, results, sprint, qualifying: a round without a sprint is recorded as such, never
 asked again), the official standings after the season's last completed round, and the season's
 dimensions (drivers, constructors, circuits, status) once per past season. Season-level requests

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag
 
-from f1lake.endpoints import INGESTED
+from f1lake.endpoints import ENDPOINTS
 from f1lake.pipeline.tasks import anything_new, ingest, load, plan_latest
 
 
@@ -35,7 +35,7 @@ from f1lake.pipeline.tasks import anything_new, ingest, load, plan_latest
 def f1_latest_results() -> None:
     planned = plan_latest()
     gate = anything_new(planned)
-    reports = ingest.partial(plan=planned).expand(endpoint=list(INGESTED))
+    reports = ingest.partial(plan=planned).expand(endpoint=list(ENDPOINTS))
     gate >> reports
     load(planned, reports)
 

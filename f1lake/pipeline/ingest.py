@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from f1lake.aws import client as aws_client
-from f1lake.endpoints import INGESTED, RACES, Endpoint, get_endpoint
+from f1lake.endpoints import ENDPOINTS, RACES, Endpoint, get_endpoint
 from f1lake.ergast.client import ErgastClient
 from f1lake.ledger import Ledger, WritePlan, plan_writes
 from f1lake.pipeline import plan_rules
@@ -176,7 +176,8 @@ def ingest_season(
     """
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
         futures = [
-            pool.submit(ingest_endpoint, settings, ledger_dsn, name, plan, run) for name in INGESTED
+            pool.submit(ingest_endpoint, settings, ledger_dsn, name, plan, run)
+            for name in ENDPOINTS
         ]
         wait(futures)
     failures = [e for f in futures if (e := f.exception()) is not None]

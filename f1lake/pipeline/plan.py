@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from f1lake.endpoints import ENDPOINTS, INGESTED, RACES
+from f1lake.endpoints import ENDPOINTS, RACES
 from f1lake.ergast.client import ErgastClient, Fetch
 from f1lake.ledger import Ledger, RaceRef
 from f1lake.pipeline import plan_rules
@@ -62,7 +62,7 @@ def _work(
     spec = plan_rules.SeasonWork(
         season, completed, last_round, whole_season, force, list(recheck or [])
     )
-    return plan_rules.plan_work(INGESTED.values(), spec, _held(ledger, season))
+    return plan_rules.plan_work(ENDPOINTS.values(), spec, _held(ledger, season))
 
 
 def _ledger_complete(ledger: Ledger, season: int, round_: int | None) -> Plan | None:
@@ -144,7 +144,7 @@ def _plan_season(
     schedule = None
     if force or not rounds or (round_ is not None and round_ not in rounds):
         got = api.fetch(RACES, season)
-        ledger.upsert_races(_race_refs(got.races))
+        ledger.upsert_races([RaceRef.from_ergast(r) for r in got.races])
         rounds = [int(r["round"]) for r in got.races]
         schedule = _schedule_of(got)
     if round_ is not None:
@@ -194,7 +194,7 @@ def plan_latest(
         schedule = None
         if set(completed) - set(known):
             got = api.fetch(RACES, current)
-            ledger.upsert_races(_race_refs(got.races))
+            ledger.upsert_races([RaceRef.from_ergast(r) for r in got.races])
             schedule = _schedule_of(got)
             known = {r.round: r for r in ledger.races(current)}
             completed = plan_rules.SeasonState(current, current, last).completed_rounds(
@@ -224,10 +224,3 @@ def plan_latest(
         plan.requests,
     )
     return plan
-
-
-def _race_refs(schedule: list[dict[str, Any]]) -> list[RaceRef]:
-    return [
-        RaceRef(int(r["season"]), int(r["round"]), r["raceName"], date.fromisoformat(r["date"]))
-        for r in schedule
-    ]

@@ -24,7 +24,7 @@ import psycopg2
 import pytest
 
 from f1lake import aws
-from f1lake.endpoints import INGESTED
+from f1lake.endpoints import ENDPOINTS
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.lambda_runner import Handler, LambdaRunner
 from f1lake.local.provision import dlq_url, provision
@@ -85,7 +85,7 @@ class Rig:
         return [
             ingest_endpoint(self.settings, self.dsn, ep, plan, info)
             for plan in plans
-            for ep in INGESTED
+            for ep in ENDPOINTS
         ]
 
     def finish(

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from f1lake.endpoints import INGESTED
+from f1lake.endpoints import ENDPOINTS
 from f1lake.raw.layout import raw_key
 from f1lake.settings import Settings
 from tests.infra.conftest import ACCOUNT, REGION, allows, bare_app, logical_id, policy_statements
@@ -43,7 +43,7 @@ def _glue(resource: str) -> str:
 
 def test_airflow_writes_raw_objects_of_the_layout_only(synth):
     statements, arns = _airflow(synth), _arns(synth)
-    for name, endpoint in INGESTED.items():
+    for name, endpoint in ENDPOINTS.items():
         round_ = None if endpoint.scope == "season" else 3
         key = raw_key(name, 2024, round_, NOW, "cd" * 32)
         assert allows(statements, "s3:PutObject", f"{arns['raw']}/{key}"), key

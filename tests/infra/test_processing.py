@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from f1lake.endpoints import INGESTED
+from f1lake.endpoints import ENDPOINTS
 from f1lake.local.provision import MAX_RECEIVE_COUNT
 from f1lake.raw.layout import raw_key
 from f1lake.settings import Settings
@@ -71,14 +71,14 @@ def test_raw_bucket_sends_only_raw_json_object_created_events_to_the_queue(synth
         rules = {r["Name"]: r["Value"] for r in c["Filter"]["Key"]["FilterRules"]}
         assert rules["suffix"] == ".json"
         filters.append((rules["prefix"], rules["suffix"]))
-    assert sorted(p for p, _ in filters) == sorted(f"{e}/season=" for e in INGESTED)
+    assert sorted(p for p, _ in filters) == sorted(f"{e}/season=" for e in ENDPOINTS)
 
     def notified(key):
         return [p for p, s in filters if key.startswith(p) and key.endswith(s)]
 
     # Every key the pipeline writes matches exactly one filter; nothing else does.
     now = datetime(2024, 3, 2, tzinfo=UTC)
-    for name, endpoint in INGESTED.items():
+    for name, endpoint in ENDPOINTS.items():
         round_ = None if endpoint.scope == "season" else 7
         key = raw_key(name, 2024, round_, now, "ab" * 32)
         assert len(notified(key)) == 1, key

@@ -10,7 +10,7 @@ from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from f1lake.endpoints import INGESTED
+from f1lake.endpoints import ENDPOINTS
 from f1lake_infra.config import DeployConfig
 
 STORAGE_CLASSES = {
@@ -26,7 +26,7 @@ def raw_key_prefixes() -> list[str]:
     The keys of ``f1lake.raw.layout`` start so (``results/season=2023/round=09/...``); the
     notification filters and the Airflow write permission are scoped to these prefixes.
     """
-    return [f"{name}/season=" for name in INGESTED]
+    return [f"{name}/season=" for name in ENDPOINTS]
 
 
 def _secure_bucket(
