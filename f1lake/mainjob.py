@@ -45,6 +45,7 @@ def run_main_job(
     """
     from f1lake.local.airflow_runner import run_dag
     from f1lake.local.platform import one_shot_stack, source_settings
+    from f1lake.local.run_progress import RunProgress, seasons_of
     from f1lake.local.stack_client import running_stack
     from f1lake.pipeline.report import format_requests
 
@@ -63,7 +64,9 @@ def run_main_job(
             f"API {stack.settings.api_base_url}, Lambda runner polling {stack.settings.queue_name}"
         )
         say(f"running DAG {BACKFILL_DAG} for {span} (airflow dag.test) ...")
-        result = run_dag(BACKFILL_DAG, conf)
+        seasons = seasons_of(conf)
+        with RunProgress(stack.settings, stack.ledger_dsn, seasons, say, today=today):
+            result = run_dag(BACKFILL_DAG, conf)
         summary = result.returns.get("summary", {})
         runner = stack.runner.totals
         if summary:
@@ -102,10 +105,12 @@ def _through_running_stack(
     started: float,
     say: Callable[[str], None],
 ) -> dict[str, Any]:
+    from f1lake.local.platform import watch_run
     from f1lake.local.stack_client import run_through_airflow, stack_settings
 
     say(f"a local stack is running (pid {info.pid}): running {BACKFILL_DAG} for {span} on it")
-    run = run_through_airflow(info, BACKFILL_DAG, conf, say)
+    with watch_run(settings, info, conf, say):
+        run = run_through_airflow(info, BACKFILL_DAG, conf, say)
     if run.state != "success":
         raise MainJobError(f"DAG {BACKFILL_DAG} run {run.run_id} ended {run.state}; see Airflow")
     lake = stack_settings(settings)

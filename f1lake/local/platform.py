@@ -15,19 +15,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from f1lake.local.run_progress import RunProgress, requests_used, seasons_of
 from f1lake.local.stack import LocalStack, local_stack
 from f1lake.local.stack_client import (
     BACKFILL_DAG,
     LATEST_DAG,
     format_status,
     queue_depths,
-    requests_last_hour,
     require_stack,
     run_through_airflow,
     running_stack,
     season_status,
     serve_forever,
 )
+from f1lake.local.stack_state import StackInfo
 from f1lake.settings import Settings
 from f1lake.source import Source, resolve_source
 
@@ -61,6 +62,24 @@ def source_settings(
             f"(the burst limit stays {settings.rate_limit_per_second}/s)"
         )
     return settings, source
+
+
+@contextmanager
+def watch_run(
+    settings: Settings, info: StackInfo, conf: dict[str, Any], say: Say
+) -> Iterator[RunProgress]:
+    """Progress of a run on the running stack, paced by the stack's own limits."""
+    per_second, per_hour = info.rate_limits
+    paced = settings.model_copy(
+        update={
+            "rate_limit_per_second": per_second,
+            "rate_limit_per_hour": per_hour,
+            "state_dir": Path(info.state_dir),
+        }
+    )
+    today = date.fromisoformat(info.today) if info.today else None
+    with RunProgress(paced, info.ledger_dsn, seasons_of(conf), say, today=today) as progress:
+        yield progress
 
 
 def _say_start(stack: LocalStack, say: Say) -> None:
@@ -103,15 +122,17 @@ def run_dag_command(
     if info is not None and info.airflow_url:
         if csv_dir or api_url or today:
             say("note: the running stack keeps its own source; --csv-dir/--api-url/--today ignored")
-        run = run_through_airflow(info, dag_id, conf, say)
+        with watch_run(settings, info, conf, say):
+            run = run_through_airflow(info, dag_id, conf, say)
         say(f"{dag_id} run {run.run_id}: {run.state}")
         return run.state == "success"
     from f1lake.local.airflow_runner import run_dag
 
     settings, source = source_settings(settings, csv_dir, api_url, say)
-    with one_shot_stack(settings, source, today, say):
+    with one_shot_stack(settings, source, today, say) as stack:
         say(f"running {dag_id} in process (no `f1lake up` is running) ...")
-        result = run_dag(dag_id, conf)
+        with RunProgress(stack.settings, stack.ledger_dsn, seasons_of(conf), say, today=today):
+            result = run_dag(dag_id, conf)
     say(f"{dag_id} run {result.run_id}: {result.state}")
     return result.succeeded
 
@@ -148,7 +169,9 @@ def serve_stack(
             )
         for season in seasons:
             if info.airflow_url:
-                run = run_through_airflow(info, BACKFILL_DAG, {"season": season}, say)
+                conf = {"season": season}
+                with watch_run(live, info, conf, say):
+                    run = run_through_airflow(info, BACKFILL_DAG, conf, say)
                 say(f"backfill {season}: {run.state}")
             else:
                 say("backfill needs Airflow: start without --no-airflow")
@@ -169,7 +192,11 @@ def print_status(settings: Settings, repair: bool, say: Say) -> None:
     info = require_stack(settings)
     use_local_aws_credentials()
     live = settings.model_copy(
-        update={"aws_endpoint_url": info.aws_endpoint_url, "ledger_dsn": info.ledger_dsn}
+        update={
+            "aws_endpoint_url": info.aws_endpoint_url,
+            "ledger_dsn": info.ledger_dsn,
+            "state_dir": Path(info.state_dir),
+        }
     )
     say(f"local stack: pid {info.pid}, state {info.state_dir}")
     if info.airflow_url:
@@ -177,7 +204,7 @@ def print_status(settings: Settings, repair: bool, say: Say) -> None:
     say(format_status(season_status(info.ledger_dsn)))
     waiting, dead = queue_depths(live)
     say(f"queue: {waiting} waiting, {dead} dead-lettered (f1lake redrive sends them back)")
-    say(f"API requests in the last hour: {requests_last_hour(info.ledger_dsn)}")
+    say(f"API requests in the last hour: {requests_used(live)} (the shared rate limiter's log)")
     report = reconcile(live, info.ledger_dsn, repair=repair)
     verb = "repaired" if repair else "to repair (f1lake status --repair)"
     say("ledger vs lake: " + (report.summary() if report.clean else f"{verb}: {report.summary()}"))

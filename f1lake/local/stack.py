@@ -182,6 +182,8 @@ def local_stack(
                 + [moto.proc.pid]
                 + ([replay.proc.pid] if replay else []),
                 postgres_pid=cluster.pid if cluster else None,
+                rate_limits=(live.rate_limit_per_second, live.rate_limit_per_hour),
+                today=today.isoformat() if today else None,
             )
             write_info(info)  # a second shell can use the lake while Airflow starts
             # Registered last, run first: every service is asked to stop at once, and the

@@ -173,23 +173,6 @@ def season_status(ledger_dsn: str, today: date | None = None) -> list[SeasonStat
     return [SeasonStatus(*row) for row in rows]
 
 
-def requests_last_hour(ledger_dsn: str) -> int:
-    """API requests the ledger's ingestions record in the last hour (every endpoint)."""
-    import psycopg2
-
-    sql = """
-        SELECT coalesce(sum(requests), 0) FROM (
-            SELECT requests, ingested_at FROM race_ingestions
-            UNION ALL SELECT requests, ingested_at FROM season_ingestions) i
-         WHERE ingested_at > now() - interval '1 hour'
-    """
-    with psycopg2.connect(ledger_dsn) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        (count,) = cur.fetchone()
-    conn.close()
-    return int(count)
-
-
 def queue_depths(settings: Settings) -> tuple[int, int]:
     """Messages waiting in the raw-events queue and in its dead-letter queue."""
     from f1lake import aws

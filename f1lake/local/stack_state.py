@@ -47,6 +47,10 @@ class StackInfo:
     process_groups: list[int] = field(default_factory=list)
     postgres_pid: int | None = None
     started_at: float = field(default_factory=time.time)
+    rate_limits: tuple[int, int] = (4, 500)
+    """The stack's API limits (per second, per hour): what its DAG runs are paced by."""
+    today: str | None = None
+    """The replay's "today" (ISO date) when the stack replays a dump as of a day."""
 
     def settings_env(self) -> dict[str, str]:
         """The ``F1LAKE_*`` variables that point a command at this stack."""
@@ -115,6 +119,7 @@ def read_info(state_dir: Path) -> StackInfo | None:
     path = state_dir / STATE_FILE
     try:
         data: dict[str, Any] = json.loads(path.read_text())
+        data["rate_limits"] = tuple(data.get("rate_limits") or (4, 500))
         return StackInfo(**data)
     except (OSError, ValueError, TypeError):
         return None

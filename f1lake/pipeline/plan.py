@@ -26,7 +26,7 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _held(ledger: Ledger, season: int) -> dict[str, plan_rules.Held]:
+def held_by_endpoint(ledger: Ledger, season: int) -> dict[str, plan_rules.Held]:
     """What the ledger holds of every endpoint for ``season``, for the pure planner."""
     rounds: dict[str, set[int]] = defaultdict(set)
     season_rows: dict[str, Any] = {}
@@ -62,7 +62,7 @@ def _work(
     spec = plan_rules.SeasonWork(
         season, completed, last_round, whole_season, force, list(recheck or [])
     )
-    return plan_rules.plan_work(ENDPOINTS.values(), spec, _held(ledger, season))
+    return plan_rules.plan_work(ENDPOINTS.values(), spec, held_by_endpoint(ledger, season))
 
 
 def _ledger_complete(ledger: Ledger, season: int, round_: int | None) -> Plan | None:
