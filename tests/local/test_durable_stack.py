@@ -62,6 +62,13 @@ def test_the_lake_outlives_stop_start_and_kill9_with_no_cleanup(minidump, state_
     loaded = f1lake(state_dir, "backfill", "--season", str(SEASON), *source_args(minidump))
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert not await_no_processes(state_dir), "the one-shot backfill left processes running"
+    # long work is not silent: the budget first, then where each season stands
+    out = loaded.stdout
+    assert re.search(
+        r"^budget: about \d+ API requests \(.*results \d+.*\); at .*, about ", out, re.M
+    )
+    assert re.search(rf"^  {SEASON}: \d+ raw objects written, \d+ processed \(3 races\)", out, re.M)
+    assert "Warning" not in out + loaded.stderr and "{'" not in out  # no third-party noise
 
     # up, then read the lake from a second shell: no exports, no API request
     with running(state_dir, "up", "--no-airflow", *source_args(minidump)) as up:
