@@ -242,3 +242,16 @@ def _await_healthy(services: AirflowServices, logs: Path) -> None:
     raise RuntimeError(
         f"Airflow did not become healthy in {START_TIMEOUT_SECONDS:.0f} s; see {logs}"
     )
+
+
+def await_dags(url: str, user: str, password: str, timeout: float = START_TIMEOUT_SECONDS) -> None:
+    """Wait until the dag-processor has parsed every DAG file, so a trigger finds its DAG."""
+    from f1lake.local.airflow_api import AirflowApi
+
+    wanted = {path.stem for path in DAGS_FOLDER.glob("*.py") if not path.name.startswith("_")}
+    api = AirflowApi(url, user, password)
+    deadline = time.monotonic() + timeout
+    while not wanted <= set(api.dag_ids()):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Airflow did not list {sorted(wanted)} in {timeout:.0f} s")
+        time.sleep(1)

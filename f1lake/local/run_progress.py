@@ -47,8 +47,10 @@ class SeasonProgress:
     races: int
     written: int
     processed: int
+    budget: dict[str, int]
+    """Requests the season's endpoints needed when the run started, per endpoint."""
     remaining: dict[str, int]
-    """Requests the season's endpoints still need, per endpoint (the planner's estimate)."""
+    """Requests they still need now (the planner's estimate)."""
 
 
 def _season(ledger: Ledger, season: int, today: date, since: datetime) -> SeasonProgress | None:
@@ -57,14 +59,19 @@ def _season(ledger: Ledger, season: int, today: date, since: datetime) -> Season
         return None  # the plan has not recorded the schedule yet
     completed = [r.round for r in races if r.date < today]
     spec = plan_rules.SeasonWork(season, completed, max(completed) if completed else None)
-    work = plan_rules.plan_work(ENDPOINTS.values(), spec, held_by_endpoint(ledger, season))
+
+    def budget(before: datetime | None) -> dict[str, int]:
+        held = held_by_endpoint(ledger, season, before)
+        return plan_budget(plan_rules.plan_work(ENDPOINTS.values(), spec, held), len(completed))
+
     events = [e for e in ledger.history(season) if e.occurred_at >= since]
     return SeasonProgress(
         season,
         len(races),
         sum(1 for e in events if e.event.value == "ingested"),
         sum(1 for e in events if e.event.value == "processed"),
-        plan_budget(work, len(completed)),
+        budget(since),
+        budget(None),
     )
 
 
@@ -148,7 +155,7 @@ class RunProgress:
         self._budget_told = True
         total: dict[str, int] = {}
         for row in rows:
-            for ep, n in row.remaining.items():
+            for ep, n in row.budget.items():
                 total[ep] = total.get(ep, 0) + n
         requests = sum(total.values())
         if not requests:

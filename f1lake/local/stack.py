@@ -27,6 +27,7 @@ from f1lake.local.airflow_services import (
     AirflowServices,
     admin_password,
     airflow_environment,
+    await_dags,
     start_services,
 )
 from f1lake.local.child import Child
@@ -186,9 +187,6 @@ def local_stack(
                 today=today.isoformat() if today else None,
             )
             write_info(info)  # a second shell can use the lake while Airflow starts
-            # Registered last, run first: every service is asked to stop at once, and the
-            # callbacks above then wait for each, so a stop takes the slowest, not the sum.
-            stack.callback(_terminate_all, info)
             if services:
                 from f1lake.local.airflow_services import migrate_airflow_db
 
@@ -201,11 +199,15 @@ def local_stack(
                 for group in airflow.process_groups:
                     guardian.watch_group(group)
                 stack.callback(airflow.stop)
+                await_dags(airflow.url, up.airflow_user, up.airflow_password)
                 up.airflow = airflow
                 info.airflow_url = airflow.url
                 info.airflow_user = up.airflow_user
                 info.process_groups += airflow.process_groups
                 write_info(info)
+            # Registered last, run first: every service is asked to stop at once, and the
+            # callbacks above then wait for each, so a stop takes the slowest, not the sum.
+            stack.callback(_terminate_all, info)
             yield up
     finally:
         lock.release()

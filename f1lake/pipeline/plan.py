@@ -26,18 +26,27 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def held_by_endpoint(ledger: Ledger, season: int) -> dict[str, plan_rules.Held]:
-    """What the ledger holds of every endpoint for ``season``, for the pure planner."""
+def held_by_endpoint(
+    ledger: Ledger, season: int, before: datetime | None = None
+) -> dict[str, plan_rules.Held]:
+    """What the ledger holds of every endpoint for ``season``, for the pure planner.
+
+    ``before``: what it held then, leaving out what was recorded since (a run's budget as at
+    its start, whenever it is asked).
+    """
     rounds: dict[str, set[int]] = defaultdict(set)
     season_rows: dict[str, Any] = {}
     for i in ledger.ingestions(season):
+        if before is not None and i.ingested_at >= before:
+            continue
         if i.round is None:
             season_rows[i.endpoint] = i
         else:
             rounds[i.endpoint].add(i.round)
     absent: dict[str, set[int]] = defaultdict(set)
     for a in ledger.absences(season):
-        absent[a.endpoint].add(a.round)
+        if before is None or a.checked_at < before:
+            absent[a.endpoint].add(a.round)
     return {
         ep: plan_rules.Held(
             rounds=frozenset(rounds[ep]),
