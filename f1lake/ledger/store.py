@@ -2,7 +2,7 @@
 
 Ordering rules live in SQL so they hold under concurrency: the current ingestion only moves
 forward (newest ``ingested_at``, raw key as tie-break, the same order as
-:func:`f1lake.raw.layout.newest`), and a processing outcome only lands on the raw key it names.
+:func:`f1lake.keys.newest`), and a processing outcome only lands on the raw key it names.
 
 Every call is idempotent (the same report twice changes nothing), so a call whose session was
 lost - the server restarted, a failover, a dropped connection - is made again on a new session
@@ -25,6 +25,7 @@ import psycopg2
 import psycopg2.errors
 from psycopg2.extras import RealDictCursor, execute_values
 
+from f1lake.keys import parse_raw_key
 from f1lake.ledger.connection import connect
 from f1lake.ledger.models import (
     Absence,
@@ -43,7 +44,6 @@ from f1lake.ledger.models import (
 )
 from f1lake.ledger.schema import MigrationError, unapplied
 from f1lake.ledger.schema import migrate as apply_migrations
-from f1lake.raw.layout import parse_raw_key
 
 log = logging.getLogger(__name__)
 

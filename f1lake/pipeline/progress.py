@@ -15,15 +15,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from f1lake import aws
-from f1lake.processing import (
-    META_PAYLOAD_SHA,
-    META_SOURCE_KEY,
-    Store,
-    processed_key,
-    quarantine_key,
-    tables_for_endpoint,
-)
-from f1lake.raw.layout import parse_raw_key
+from f1lake.keys import parse_raw_key, processed_key, quarantine_key
+from f1lake.processing import META_PAYLOAD_SHA, META_SOURCE_KEY, Store, tables_for_endpoint
 from f1lake.settings import Settings
 
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from f1lake.processing.layout import tables_for_endpoint
+from f1lake.keys import RawKey, parse_raw_key
 from f1lake.processing.store import Store
 from f1lake.raw.envelope import payload_sha256, read_envelope
-from f1lake.raw.layout import RawKey, parse_raw_key
+from f1lake.schema import tables_for_source
 from f1lake.transform import ObjectTables, ShapeError, ValidationError, transform_object
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,14 @@ class ObjectOutcome:
         return self.status == "quarantined"
 
 
+def tables_for_endpoint(endpoint: str) -> list[str]:
+    """Names of the processed tables the processor writes for one raw endpoint's object."""
+    return [t.name for t in tables_for_source(endpoint)]
+
+
 def _sort_key(key: str) -> tuple[datetime, str]:
     parsed = parse_raw_key(key)
-    return parsed.ingested_at, parsed.sha12  # the order of f1lake.raw.layout.newest
+    return parsed.ingested_at, parsed.sha12  # the order of f1lake.keys.newest
 
 
 def decode(raw_key: RawKey, body: bytes | None) -> ObjectTables:

@@ -12,15 +12,14 @@ import pyarrow as pa
 from botocore.exceptions import ClientError
 
 from f1lake import aws
-from f1lake.processing.layout import (
-    META_PAYLOAD_SHA,
-    META_SOURCE_KEY,
-    processed_key,
-    quarantine_key,
-)
-from f1lake.raw.layout import object_prefix, parse_raw_key
+from f1lake.keys import object_prefix, parse_raw_key, processed_key, quarantine_key
 from f1lake.schema import get_table
 from f1lake.settings import Settings
+
+META_SOURCE_KEY = "f1lake-source-key"
+"""S3 user metadata of a Parquet file: the raw key it was built from."""
+META_PAYLOAD_SHA = "f1lake-payload-sha256"
+"""S3 user metadata of a Parquet file: payload SHA-256 of that raw object (as in its envelope)."""
 
 
 def _missing(exc: ClientError) -> bool:

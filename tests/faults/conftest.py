@@ -25,6 +25,7 @@ import pytest
 
 from f1lake import aws
 from f1lake.endpoints import ENDPOINTS
+from f1lake.keys import parse_raw_key
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.lambda_runner import Handler, LambdaRunner
 from f1lake.local.provision import dlq_url, provision
@@ -35,7 +36,6 @@ from f1lake.pipeline.plan import plan_backfill
 from f1lake.pipeline.report import Summary, summarize
 from f1lake.processing import Store, tables_for_endpoint
 from f1lake.query.local import LocalEngine
-from f1lake.raw.layout import parse_raw_key
 from f1lake.replay.faults import FaultConfig
 from f1lake.replay.server import Faults, replay_api
 from f1lake.schema import TABLES

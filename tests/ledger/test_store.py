@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import psycopg2
 import pytest
 
+from f1lake.keys import parse_raw_key
 from f1lake.ledger import EventKind, Ledger, RaceRef, State, UnknownRaceError, connect
-from f1lake.raw.layout import parse_raw_key
 
 from .conftest import SCHEDULE_2024, key, sha
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from f1lake.raw.layout import (
+from f1lake.keys import (
     newest,
     object_prefix,
     parse_raw_key,

@@ -1,9 +1,17 @@
-"""Deterministic, Hive-style keys of raw objects, for both endpoint scopes.
+"""The lake's object keys, raw and processed: pure, and the one place their layouts are written.
 
-Race scope: ``{endpoint}/season=2023/round=09/{endpoint}-2023-09-{ingested}-{sha12}.json``.
-Season scope (the dimensions): ``{endpoint}/season=2023/{endpoint}-2023-{ingested}-{sha12}.json``.
+Raw (one immutable object per ingestion, Hive-style):
+race scope ``{endpoint}/season=2023/round=09/{endpoint}-2023-09-{ingested}-{sha12}.json``,
+season scope (the dimensions) ``{endpoint}/season=2023/{endpoint}-2023-{ingested}-{sha12}.json``.
 The prefix is fixed by (endpoint, season[, round]); the file name carries the ingestion instant,
 so a re-ingest writes a new object beside the old one and the newest sorts last.
+
+Processed (one Parquet file per race per table, or per season for the dimensions):
+``{table}/season=YYYY/YYYY-RR.parquet`` or ``{table}/season=YYYY/YYYY.parquet``: the season is a
+Hive partition (in the path, not in the file) and the round is in the name, so one round never
+clobbers another.
+
+Quarantine: ``{raw key}.error.json``, the record of why a raw object was rejected.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _TAIL = r"(?P<stamp>\d{8}T\d{12}Z)-(?P<sha>[0-9a-f]{12})\.json$"
@@ -21,6 +30,14 @@ _RACE_KEY_RE = re.compile(
 _SEASON_KEY_RE = re.compile(
     r"^(?P<endpoint>[a-z_]+)/season=(?P<season>\d{4})/(?P=endpoint)-(?P=season)-" + _TAIL
 )
+_PROCESSED_RE = re.compile(
+    r"^(?P<table>[a-z_]+)/season=(?P<season>\d{4})/(?P=season)(?:-(?P<round>\d{2,}))?\.parquet$"
+)
+
+QUARANTINE_SUFFIX = ".error.json"
+
+
+# -- raw -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, order=True)
@@ -38,9 +55,7 @@ class RawKey:
 
     @property
     def prefix(self) -> str:
-        if self.round is None:
-            return season_prefix(self.endpoint, self.season)
-        return race_prefix(self.endpoint, self.season, self.round)
+        return object_prefix(self.endpoint, self.season, self.round)
 
     @property
     def key(self) -> str:
@@ -100,3 +115,46 @@ def newest(keys: list[str]) -> str | None:
     """The most recently ingested of several raw keys of one object (None for none)."""
     parsed = [parse_raw_key(k) for k in keys]
     return max(parsed, key=lambda k: (k.ingested_at, k.sha12)).key if parsed else None
+
+
+# -- processed -------------------------------------------------------------------------------
+
+
+class ProcessedKey(NamedTuple):
+    table: str
+    season: int
+    round: int | None
+    """None for a season-scoped table's file (one per season)."""
+
+
+def processed_prefix(table: str, season: int | None = None) -> str:
+    """Prefix of a table (or of one season's partition)."""
+    return f"{table}/" if season is None else f"{table}/season={season}/"
+
+
+def processed_key(table: str, season: int, round_: int | None) -> str:
+    """Key of the Parquet file of one race of one table (of the season when ``round_`` is None)."""
+    name = f"{season}" if round_ is None else f"{season}-{round_:02d}"
+    return f"{processed_prefix(table, season)}{name}.parquet"
+
+
+def parse_processed_key(key: str) -> ProcessedKey:
+    """Inverse of :func:`processed_key`; ValueError naming the key when it is not one."""
+    m = _PROCESSED_RE.match(key)
+    if not m:
+        raise ValueError(
+            f"not a processed key: {key!r} (expected '<table>/season=YYYY/YYYY-RR.parquet' "
+            "or '<table>/season=YYYY/YYYY.parquet')"
+        )
+    return ProcessedKey(
+        m["table"], int(m["season"]), None if m["round"] is None else int(m["round"])
+    )
+
+
+# -- quarantine ------------------------------------------------------------------------------
+
+
+def quarantine_key(raw_key: str) -> str:
+    """Key of the quarantine record of an object of the raw bucket (a raw key or a stray name:
+    both can be rejected)."""
+    return f"{raw_key}{QUARANTINE_SUFFIX}"
