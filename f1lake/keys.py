@@ -96,19 +96,27 @@ def raw_key(
 
 
 def parse_raw_key(key: str) -> RawKey:
-    """Inverse of :func:`raw_key` for both scopes; ValueError naming the key when it is not one."""
+    """Inverse of :func:`raw_key` for both scopes; ValueError naming the key when it is not one.
+
+    Parse a key once, where it enters (an event, a listing, a report), and pass the
+    :class:`RawKey` on. Only the exact spelling :attr:`RawKey.key` writes is a raw key (not
+    ``round=009``), so a parsed key always names the object it was parsed from.
+    """
     m = _RACE_KEY_RE.match(key)
     round_: int | None = int(m["round"]) if m else None
     if m is None:
         m = _SEASON_KEY_RE.match(key)
-    if m is None:
+    parsed = None
+    if m is not None:
+        stamp = datetime.strptime(m["stamp"], _STAMP).replace(tzinfo=UTC)
+        parsed = RawKey(m["endpoint"], int(m["season"]), round_, stamp, m["sha"])
+    if parsed is None or parsed.key != key:
         raise ValueError(
             f"not a raw object key: {key!r} (expected "
             "'<endpoint>/season=YYYY/round=NN/<endpoint>-YYYY-NN-<stamp>-<sha12>.json' or "
             "'<endpoint>/season=YYYY/<endpoint>-YYYY-<stamp>-<sha12>.json')"
         )
-    stamp = datetime.strptime(m["stamp"], _STAMP).replace(tzinfo=UTC)
-    return RawKey(m["endpoint"], int(m["season"]), round_, stamp, m["sha"])
+    return parsed
 
 
 def newest(keys: list[str]) -> str | None:

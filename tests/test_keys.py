@@ -54,6 +54,7 @@ def test_parse_is_the_inverse_of_raw_key(endpoint, round_):
         "drivers/season=2023/drivers-2022-20230709T150405123456Z-0123456789ab.json",
         "results/season=2023/round=09/results-2023-10-20230709T150405123456Z-0123456789ab.json",
         "results/season=2023/round=09/results-2023-20230709T150405123456Z-0123456789ab.json",
+        "results/season=2023/round=009/results-2023-009-20230709T150405123456Z-0123456789ab.json",
         "other/thing.json",
     ],
 )

@@ -12,7 +12,7 @@ import pyarrow as pa
 from botocore.exceptions import ClientError
 
 from f1lake import aws
-from f1lake.keys import object_prefix, parse_raw_key, processed_key, quarantine_key
+from f1lake.keys import RawKey, object_prefix, parse_raw_key, processed_key, quarantine_key
 from f1lake.schema import get_table
 from f1lake.settings import Settings
 
@@ -49,10 +49,10 @@ class Store:
 
     def object_raw_keys(
         self, bucket: str, endpoint: str, season: int, round_: int | None
-    ) -> list[str]:
+    ) -> list[RawKey]:
         """Every well-formed raw key of one (endpoint, race) or, with ``round_`` None, of one
-        (endpoint, season) object; stray names and other objects' keys are ignored."""
-        keys: list[str] = []
+        (endpoint, season) object, parsed; stray names and other objects' keys are ignored."""
+        keys: list[RawKey] = []
         pages = self.s3.get_paginator("list_objects_v2").paginate(
             Bucket=bucket, Prefix=object_prefix(endpoint, season, round_)
         )
@@ -63,7 +63,7 @@ class Store:
                 except ValueError:
                     continue
                 if (parsed.endpoint, parsed.season, parsed.round) == (endpoint, season, round_):
-                    keys.append(item["Key"])
+                    keys.append(parsed)
         return keys
 
     # processed
