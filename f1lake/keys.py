@@ -42,6 +42,15 @@ QUARANTINE_SUFFIX = ".error.json"
 
 @dataclass(frozen=True, order=True)
 class RawKey:
+    """One raw object's key, parsed.
+
+    Its ordering is the lake's one rule for "which raw object is newer": of two keys of the same
+    object (endpoint, season, round) the greater was ingested later, the payload hash breaking a
+    tie. The processor converges on the greatest, the pipeline calls a key superseded by a
+    greater one, and the ledger's SQL orders by (ingested_at, raw_key), which is the same order
+    (tested in ``tests/ledger``). Keys of different objects order by object first.
+    """
+
     endpoint: str
     season: int
     round: int | None
@@ -119,10 +128,12 @@ def parse_raw_key(key: str) -> RawKey:
     return parsed
 
 
-def newest(keys: list[str]) -> str | None:
-    """The most recently ingested of several raw keys of one object (None for none)."""
-    parsed = [parse_raw_key(k) for k in keys]
-    return max(parsed, key=lambda k: (k.ingested_at, k.sha12)).key if parsed else None
+def parse_raw_key_or_none(key: str | None) -> RawKey | None:
+    """:func:`parse_raw_key` for keys read from the lake, where a stray name is no error."""
+    try:
+        return None if key is None else parse_raw_key(key)
+    except ValueError:
+        return None
 
 
 # -- processed -------------------------------------------------------------------------------

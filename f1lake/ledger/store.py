@@ -1,8 +1,8 @@
 """The ledger adapter: thin SQL over the tables of ``migrations/``, one transaction per call.
 
 Ordering rules live in SQL so they hold under concurrency: the current ingestion only moves
-forward (newest ``ingested_at``, raw key as tie-break, the same order as
-:func:`f1lake.keys.newest`), and a processing outcome only lands on the raw key it names.
+forward (newest ``ingested_at``, raw key as tie-break: the order of :class:`f1lake.keys.RawKey`),
+and a processing outcome only lands on the raw key it names.
 
 Every call is idempotent (the same report twice changes nothing), so a call whose session was
 lost - the server restarted, a failover, a dropped connection - is made again on a new session
@@ -363,6 +363,8 @@ class Ledger:
                         dag_run_id = EXCLUDED.dag_run_id, pages = EXCLUDED.pages,
                         requests = EXCLUDED.requests
                         {", through_round = EXCLUDED.through_round" if target.season_scoped else ""}
+                    -- RawKey ordering (f1lake.keys), the one "newer" rule: one row's keys differ
+                    -- only in stamp then sha12, so (ingested_at, raw_key) orders as RawKey does
                     WHERE (i.ingested_at, i.raw_key) < (EXCLUDED.ingested_at, EXCLUDED.raw_key)
                     RETURNING raw_key
                     """,

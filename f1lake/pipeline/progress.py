@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from f1lake import aws
-from f1lake.keys import parse_raw_key, processed_key, quarantine_key
+from f1lake.keys import parse_raw_key_or_none, processed_key, quarantine_key
 from f1lake.processing import META_PAYLOAD_SHA, META_SOURCE_KEY, Store, tables_for_endpoint
 from f1lake.settings import Settings
 
@@ -86,9 +86,11 @@ class ProcessingProgress:
         for obj in objects:
             keys = [processed_key(t, obj.season, obj.round) for t in _tables(obj.endpoint)]
             sources = [self._source(k) for k in keys] if all(k in files for k in keys) else []
+            built_from = [parse_raw_key_or_none(raw) for raw, _ in sources]
+            written = parse_raw_key_or_none(obj.raw_key)
             if sources and all(sha == obj.payload_sha256 for _, sha in sources):
                 progress.processed.append(obj)
-            elif sources and all(_newer(raw, obj.raw_key) for raw, _ in sources):
+            elif built_from and written and all(b and b > written for b in built_from):
                 progress.superseded.append(obj)
             elif quarantine_key(obj.raw_key) in quarantined:
                 record = self.store.quarantine_record(obj.raw_key)
@@ -99,14 +101,3 @@ class ProcessingProgress:
             else:
                 progress.pending.append(obj)
         return progress
-
-
-def _newer(source: str | None, raw_key: str) -> bool:
-    """Whether ``source`` is a later raw object than ``raw_key`` (the processor's order)."""
-    if source is None:
-        return False
-    try:
-        a, b = parse_raw_key(source), parse_raw_key(raw_key)
-    except ValueError:
-        return False
-    return (a.ingested_at, a.sha12) > (b.ingested_at, b.sha12)

@@ -71,10 +71,6 @@ def tables_for_endpoint(endpoint: str) -> list[str]:
     return [t.name for t in tables_for_source(endpoint)]
 
 
-def _sort_key(key: RawKey) -> tuple[datetime, str]:
-    return key.ingested_at, key.sha12  # the order of f1lake.keys.newest
-
-
 def decode(raw_key: RawKey, body: bytes | None) -> ObjectTables:
     """Pure: raw bytes -> typed tables, checked against the key they were stored under."""
     if body is None:
@@ -138,13 +134,13 @@ class Processor:
             later = [
                 k
                 for k in self._versions(bucket, event_key)
-                if _sort_key(k) > _sort_key(source) and self.store.quarantine_record(k.key) is None
+                if k > source and self.store.quarantine_record(k.key) is None
             ]
             if not later:
                 return outcome
             log.info(
                 "%s appeared while %s was being written: converging again",
-                max(later, key=_sort_key).key, source.key,
+                max(later).key, source.key,
             )  # fmt: skip
         raise RuntimeError(
             f"{key}: the race kept getting newer raw objects over {_MAX_ROUNDS} rounds; retry"
@@ -158,7 +154,7 @@ class Processor:
         """One pass: write the newest valid version of the event's race unless already there."""
         candidates = {*self._versions(bucket, event_key), event_key}
         event_failure: Rejected | None = None
-        for cand in sorted(candidates, key=_sort_key, reverse=True):
+        for cand in sorted(candidates, reverse=True):  # newest first: RawKey's order
             if cand != event_key and self.store.quarantine_record(cand.key) is not None:
                 continue  # a known-bad newer payload: fall back to the next newest
             if self._already_from(cand):
@@ -218,7 +214,7 @@ class Processor:
                 "quarantined", key.key, source, tables, failure.reason, failure.problems
             )
         if source is not None and source != key and status == "unchanged":
-            status = "superseded" if _sort_key(source) > _sort_key(key) else status
+            status = "superseded" if source > key else status
         return ObjectOutcome(status, key.key, source, tables)
 
     def _quarantine(self, bucket: str, key: str, exc: Rejected) -> ObjectOutcome:

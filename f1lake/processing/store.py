@@ -12,7 +12,13 @@ import pyarrow as pa
 from botocore.exceptions import ClientError
 
 from f1lake import aws
-from f1lake.keys import RawKey, object_prefix, parse_raw_key, processed_key, quarantine_key
+from f1lake.keys import (
+    RawKey,
+    object_prefix,
+    parse_raw_key_or_none,
+    processed_key,
+    quarantine_key,
+)
 from f1lake.schema import get_table
 from f1lake.settings import Settings
 
@@ -53,16 +59,12 @@ class Store:
         """Every well-formed raw key of one (endpoint, race) or, with ``round_`` None, of one
         (endpoint, season) object, parsed; stray names and other objects' keys are ignored."""
         keys: list[RawKey] = []
-        pages = self.s3.get_paginator("list_objects_v2").paginate(
-            Bucket=bucket, Prefix=object_prefix(endpoint, season, round_)
-        )
+        prefix = object_prefix(endpoint, season, round_)
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         for page in pages:
             for item in page.get("Contents", []):
-                try:
-                    parsed = parse_raw_key(item["Key"])
-                except ValueError:
-                    continue
-                if (parsed.endpoint, parsed.season, parsed.round) == (endpoint, season, round_):
+                parsed = parse_raw_key_or_none(item["Key"])
+                if parsed and parsed.prefix == prefix:  # not a race's key under its season
                     keys.append(parsed)
         return keys
 
