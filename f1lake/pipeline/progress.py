@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from f1lake import aws
 from f1lake.keys import parse_raw_key_or_none, processed_key, quarantine_key
-from f1lake.processing import META_PAYLOAD_SHA, META_SOURCE_KEY, Store, tables_for_endpoint
+from f1lake.processing import Store, tables_for_endpoint
 from f1lake.settings import Settings
 
 
@@ -63,17 +61,6 @@ class ProcessingProgress:
             keys.update(item["Key"] for item in page.get("Contents", []))
         return keys
 
-    def _source(self, key: str) -> tuple[str | None, str | None]:
-        """(raw key, payload SHA-256) a Parquet file was built from."""
-        try:
-            head = self.s3.head_object(Bucket=self.settings.processed_bucket, Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None, None  # replaced or removed since the listing
-            raise
-        meta = head.get("Metadata", {})
-        return meta.get(META_SOURCE_KEY), meta.get(META_PAYLOAD_SHA)
-
     def check(self, objects: Iterable[Written]) -> Progress:
         """Where each object stands now. Processed wins over quarantined, as a payload that
         failed once and was then processed (after a fix) is done."""
@@ -84,11 +71,16 @@ class ProcessingProgress:
         files = self._keys(self.settings.processed_bucket)
         quarantined = self._keys(self.settings.quarantine_bucket)
         for obj in objects:
-            keys = [processed_key(t, obj.season, obj.round) for t in _tables(obj.endpoint)]
-            sources = [self._source(k) for k in keys] if all(k in files for k in keys) else []
-            built_from = [parse_raw_key_or_none(raw) for raw, _ in sources]
+            tables = _tables(obj.endpoint)
+            listed = all(processed_key(t, obj.season, obj.round) in files for t in tables)
+            sources = (  # None for a file replaced or removed since the listing
+                [self.store.processed_source(t, obj.season, obj.round) for t in tables]
+                if listed
+                else []
+            )
+            built_from = [parse_raw_key_or_none(s[0]) if s else None for s in sources]
             written = parse_raw_key_or_none(obj.raw_key)
-            if sources and all(sha == obj.payload_sha256 for _, sha in sources):
+            if sources and all(s and s[1] == obj.payload_sha256 for s in sources):
                 progress.processed.append(obj)
             elif built_from and written and all(b and b > written for b in built_from):
                 progress.superseded.append(obj)

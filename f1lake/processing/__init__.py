@@ -10,17 +10,9 @@ from f1lake.processing.processor import (
     decode,
     tables_for_endpoint,
 )
-from f1lake.processing.store import (
-    META_PAYLOAD_SHA,
-    META_SOURCE_KEY,
-    Store,
-    processed_source,
-    quarantine_record,
-)
+from f1lake.processing.store import Store, processed_source, quarantine_record
 
 __all__ = [
-    "META_PAYLOAD_SHA",
-    "META_SOURCE_KEY",
     "ObjectOutcome",
     "Processor",
     "Rejected",

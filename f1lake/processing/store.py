@@ -28,11 +28,6 @@ META_PAYLOAD_SHA = "f1lake-payload-sha256"
 """S3 user metadata of a Parquet file: payload SHA-256 of that raw object (as in its envelope)."""
 
 
-def _missing(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code", "")
-    return code in ("404", "NoSuchKey", "NotFound")
-
-
 @dataclass
 class Store:
     settings: Settings
@@ -49,7 +44,7 @@ class Store:
         try:
             return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as exc:
-            if _missing(exc):
+            if aws.is_missing(exc):
                 return None
             raise
 
@@ -72,12 +67,14 @@ class Store:
     def processed_source(
         self, table: str, season: int, round_: int | None
     ) -> tuple[str, str] | None:
+        """(raw key, payload SHA-256) the table's Parquet file of a race (or season) was built
+        from; None when there is no such file, or it does not say."""
         try:
             head = self.s3.head_object(
                 Bucket=self.settings.processed_bucket, Key=processed_key(table, season, round_)
             )
         except ClientError as exc:
-            if _missing(exc):
+            if aws.is_missing(exc):
                 return None
             raise
         meta = head.get("Metadata", {})
