@@ -74,7 +74,7 @@ def _within(module: str, units: tuple[str, ...] | str) -> bool:
 
 def test_the_graph_was_read():
     assert "f1lake.endpoints" in GRAPH["f1lake.ergast.client"]
-    assert "f1lake.aws" in GRAPH["f1lake.processing.store"]
+    assert "f1lake.aws" in GRAPH["f1lake.processing.s3_objects"]
 
 
 def _imports_beyond(floor: tuple[str, ...], allowed: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -105,7 +105,7 @@ _RACE_COLS = "season, round, race_name AS name, race_date AS date, created_at, u
 
 
 class Ledger:
-    """The ``processed_races`` ledger on one PostgreSQL connection (not thread-safe).
+    """The ledger (schedule, ingestions, history) on one PostgreSQL connection (not thread-safe).
 
     ``migrate=True`` applies pending migrations first; otherwise an out-of-date schema is
     refused up front with the command to fix it, rather than failing later on a missing table.

@@ -14,7 +14,7 @@ from typing import Any
 
 from f1lake import aws
 from f1lake.keys import parse_raw_key_or_none, processed_key, quarantine_key
-from f1lake.processing import Store, tables_for_endpoint
+from f1lake.processing import S3Objects, tables_for_endpoint
 from f1lake.settings import Settings
 
 
@@ -53,7 +53,7 @@ class ProcessingProgress:
         self.settings = settings
         self.session = aws.session(settings)
         self.s3 = aws.client("s3", settings, self.session)
-        self.store = Store(settings, self.session, self.s3)
+        self.store = S3Objects(settings, self.session, self.s3)
 
     def _keys(self, bucket: str) -> set[str]:
         keys: set[str] = set()

@@ -10,13 +10,13 @@ from f1lake.processing.processor import (
     decode,
     tables_for_endpoint,
 )
-from f1lake.processing.store import Store, processed_source, quarantine_record
+from f1lake.processing.s3_objects import S3Objects, processed_source, quarantine_record
 
 __all__ = [
     "ObjectOutcome",
     "Processor",
     "Rejected",
-    "Store",
+    "S3Objects",
     "current_settings",
     "decode",
     "handle_event",

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from f1lake.keys import RawKey, parse_raw_key
-from f1lake.processing.store import Store
+from f1lake.processing.s3_objects import S3Objects
 from f1lake.raw.envelope import payload_sha256, read_envelope
 from f1lake.schema import tables_for_source
 from f1lake.transform import ObjectTables, ShapeError, ValidationError, transform_object
@@ -114,7 +114,7 @@ def _where(endpoint: str, season: int, round_: int | None) -> str:
 
 
 class Processor:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: S3Objects) -> None:
         self.store = store
 
     def process(self, bucket: str, key: str) -> ObjectOutcome:

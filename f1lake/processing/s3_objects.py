@@ -1,5 +1,6 @@
-"""S3 adapter of the processor: read raw objects, write Parquet with its provenance, keep
-quarantine records. Thin on purpose; the decisions live in ``processor``."""
+"""The processor's S3 objects: raw ones read and listed, Parquet written with its provenance,
+quarantine records kept. A thin adapter; the decisions live in ``processor``. (The ledger's
+PostgreSQL adapter is :mod:`f1lake.ledger.store`.)"""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ META_PAYLOAD_SHA = "f1lake-payload-sha256"
 
 
 @dataclass
-class Store:
+class S3Objects:
+    """The raw, processed and quarantine buckets, on one boto3 session and S3 client."""
+
     settings: Settings
     session: boto3.Session = field(default=None)  # type: ignore[assignment]
     s3: Any = None
@@ -137,9 +140,9 @@ def processed_source(
 ) -> tuple[str, str] | None:
     """(raw_key, payload_sha256) the Parquet file of ``table`` for a race (or, with ``round_``
     None, a season) was built from, or None."""
-    return Store(settings).processed_source(table, season, round_)
+    return S3Objects(settings).processed_source(table, season, round_)
 
 
 def quarantine_record(settings: Settings, raw_key: str) -> dict[str, Any] | None:
     """The quarantine record of a raw object (reason, problems, source, time), or None."""
-    return Store(settings).quarantine_record(raw_key)
+    return S3Objects(settings).quarantine_record(raw_key)
