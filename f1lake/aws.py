@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import botocore.loaders
 import botocore.session
+from botocore.exceptions import ClientError
 
 from f1lake.settings import Settings
 
@@ -34,6 +35,12 @@ def client(service: str, settings: Settings, boto3_session: boto3.Session | None
     return s.client(
         service, endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region
     )
+
+
+def is_missing(exc: ClientError) -> bool:
+    """Whether S3 answered that the object does not exist: a GET names the error (``NoSuchKey``),
+    a HEAD has no body, so only its status says so (``404``; moto says ``NotFound``)."""
+    return exc.response.get("Error", {}).get("Code", "") in ("404", "NoSuchKey", "NotFound")
 
 
 def configure_wrangler(settings: Settings) -> None:

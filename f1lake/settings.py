@@ -59,7 +59,7 @@ class Settings(BaseSettings):
 
     ledger_dsn: str | None = Field(
         None,
-        description="PostgreSQL DSN of the processed_races ledger "
+        description="PostgreSQL DSN of the ledger (race schedule, ingestions, history) "
         "(unset: the local stack starts an embedded PostgreSQL).",
     )
     state_dir: Path = Field(

@@ -14,13 +14,14 @@ GROUND_FLOOR = (
     "f1lake.settings",
     "f1lake.endpoints",
     "f1lake.resources",
+    "f1lake.keys",
     "f1lake.raw",
     "f1lake.schema",
     "f1lake.ergast.errors",
     "f1lake.aws",
 )
 """What everything else stands on: configuration, the endpoint registry, the shipped files, the
-raw key layout and envelope, the table definitions, the API's error types, the AWS clients."""
+lake's object keys, the raw envelope, the table definitions, the API's error types, the AWS clients."""
 
 PURE_CORE = ("f1lake.transform",)
 """Raw object -> typed tables: stands on the ground floor only, no I/O adapter."""
@@ -73,7 +74,7 @@ def _within(module: str, units: tuple[str, ...] | str) -> bool:
 
 def test_the_graph_was_read():
     assert "f1lake.endpoints" in GRAPH["f1lake.ergast.client"]
-    assert "f1lake.aws" in GRAPH["f1lake.processing.store"]
+    assert "f1lake.aws" in GRAPH["f1lake.processing.s3_objects"]
 
 
 def _imports_beyond(floor: tuple[str, ...], allowed: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -19,8 +19,8 @@ import boto3
 
 from f1lake.aws import client, configure_wrangler, session
 from f1lake.catalog.definition import CrawlerDefinition, S3Target, load_definition
+from f1lake.catalog.discovery import BucketLayout, PartitionLayout, TableLayout, plan_layout
 from f1lake.catalog.glue_tables import GlueTable, read_tables
-from f1lake.catalog.layout import BucketLayout, PartitionLayout, TableLayout, plan_layout
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -1,18 +1,18 @@
-"""The ``processed_races`` ledger in PostgreSQL: what was ingested, so nothing is done twice.
+"""The ledger in PostgreSQL: the schedule and what was ingested for it, so nothing is done twice.
 
-Schema (``migrations/0001_create_ledger.sql``), three tables because the ledger answers three
-different questions:
+Schema (``migrations/``): five tables, and the migrations' own.
 
-``processed_races`` - the schedule: one row per race, PK (season, round), with name and date.
-    "Which completed races are missing?" is this table anti-joined to the ingestions.
+``processed_races`` - the schedule (despite its name it holds no processing state): one row per
+    race, PK (season, round), with name and date. "Which completed races are missing?" is this
+    table anti-joined to the ingestions. The ingestion state lives in the next two tables.
 ``race_ingestions`` - the *current* raw object per (race, endpoint), PK (season, round,
     endpoint): raw key, payload SHA-256, state (``ingested`` -> ``processed`` | ``failed``,
     with the error), ingestion/outcome times, the DAG run that wrote it, pages and requests.
     Endpoint is a plain name checked against :mod:`f1lake.endpoints`, so ``sprint``,
     ``qualifying``, standings or per-race dimensions are new rows, not new columns. "Which
     changed since last time?" compares a fetched hash with ``payload_sha256`` here. The row
-    only moves forward: an older raw key (by the ingestion time embedded in it) never replaces
-    a newer one, and a processing outcome only lands on the raw key it names.
+    only moves forward: an older raw key (by :class:`f1lake.keys.RawKey` ordering) never
+    replaces a newer one, and a processing outcome only lands on the raw key it names.
 ``season_ingestions`` (migration 0002) - the same for season-scoped endpoints (the
     dimensions: one raw object per season), PK (season, endpoint), plus ``through_round``:
     the season's last completed round when the payload was last confirmed, so a current
@@ -27,6 +27,9 @@ different questions:
     ingestion lands. "What happened when?" reads this table.
 
 ``schema_migrations`` tracks applied migrations (see :mod:`f1lake.ledger.schema`).
+
+The adapter is :mod:`f1lake.ledger.store` (SQL on one connection); :mod:`f1lake.ledger.plan`
+decides, without I/O, what a run writes.
 """
 
 from __future__ import annotations

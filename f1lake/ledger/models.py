@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from f1lake.endpoints import get_endpoint
-from f1lake.raw.layout import RawKey, parse_raw_key
+from f1lake.keys import RawKey, parse_raw_key
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 FIRST_SEASON = 1950

@@ -1,8 +1,8 @@
 """The ledger adapter: thin SQL over the tables of ``migrations/``, one transaction per call.
 
 Ordering rules live in SQL so they hold under concurrency: the current ingestion only moves
-forward (newest ``ingested_at``, raw key as tie-break, the same order as
-:func:`f1lake.raw.layout.newest`), and a processing outcome only lands on the raw key it names.
+forward (newest ``ingested_at``, raw key as tie-break: the order of :class:`f1lake.keys.RawKey`),
+and a processing outcome only lands on the raw key it names.
 
 Every call is idempotent (the same report twice changes nothing), so a call whose session was
 lost - the server restarted, a failover, a dropped connection - is made again on a new session
@@ -25,6 +25,7 @@ import psycopg2
 import psycopg2.errors
 from psycopg2.extras import RealDictCursor, execute_values
 
+from f1lake.keys import parse_raw_key
 from f1lake.ledger.connection import connect
 from f1lake.ledger.models import (
     Absence,
@@ -43,7 +44,6 @@ from f1lake.ledger.models import (
 )
 from f1lake.ledger.schema import MigrationError, unapplied
 from f1lake.ledger.schema import migrate as apply_migrations
-from f1lake.raw.layout import parse_raw_key
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ _RACE_COLS = "season, round, race_name AS name, race_date AS date, created_at, u
 
 
 class Ledger:
-    """The ``processed_races`` ledger on one PostgreSQL connection (not thread-safe).
+    """The ledger (schedule, ingestions, history) on one PostgreSQL connection (not thread-safe).
 
     ``migrate=True`` applies pending migrations first; otherwise an out-of-date schema is
     refused up front with the command to fix it, rather than failing later on a missing table.
@@ -363,6 +363,8 @@ class Ledger:
                         dag_run_id = EXCLUDED.dag_run_id, pages = EXCLUDED.pages,
                         requests = EXCLUDED.requests
                         {", through_round = EXCLUDED.through_round" if target.season_scoped else ""}
+                    -- RawKey ordering (f1lake.keys), the one "newer" rule: one row's keys differ
+                    -- only in stamp then sha12, so (ingested_at, raw_key) orders as RawKey does
                     WHERE (i.ingested_at, i.raw_key) < (EXCLUDED.ingested_at, EXCLUDED.raw_key)
                     RETURNING raw_key
                     """,

@@ -15,12 +15,12 @@ from typing import Any
 from f1lake.aws import client as aws_client
 from f1lake.endpoints import ENDPOINTS, RACES, Endpoint, get_endpoint
 from f1lake.ergast.client import ErgastClient
+from f1lake.keys import raw_key
 from f1lake.ledger import Ledger, WritePlan, plan_writes
 from f1lake.pipeline import plan_rules
 from f1lake.pipeline.contracts import IngestReport, Plan
 from f1lake.pipeline.progress import Written
 from f1lake.raw.envelope import build_envelope, canonical_json, payload_sha256
-from f1lake.raw.layout import raw_key
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)

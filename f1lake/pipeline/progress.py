@@ -12,18 +12,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from f1lake import aws
-from f1lake.processing import (
-    META_PAYLOAD_SHA,
-    META_SOURCE_KEY,
-    Store,
-    processed_key,
-    quarantine_key,
-    tables_for_endpoint,
-)
-from f1lake.raw.layout import parse_raw_key
+from f1lake.keys import parse_raw_key_or_none, processed_key, quarantine_key
+from f1lake.processing import S3Objects, tables_for_endpoint
 from f1lake.settings import Settings
 
 
@@ -62,24 +53,13 @@ class ProcessingProgress:
         self.settings = settings
         self.session = aws.session(settings)
         self.s3 = aws.client("s3", settings, self.session)
-        self.store = Store(settings, self.session, self.s3)
+        self.store = S3Objects(settings, self.session, self.s3)
 
     def _keys(self, bucket: str) -> set[str]:
         keys: set[str] = set()
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             keys.update(item["Key"] for item in page.get("Contents", []))
         return keys
-
-    def _source(self, key: str) -> tuple[str | None, str | None]:
-        """(raw key, payload SHA-256) a Parquet file was built from."""
-        try:
-            head = self.s3.head_object(Bucket=self.settings.processed_bucket, Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None, None  # replaced or removed since the listing
-            raise
-        meta = head.get("Metadata", {})
-        return meta.get(META_SOURCE_KEY), meta.get(META_PAYLOAD_SHA)
 
     def check(self, objects: Iterable[Written]) -> Progress:
         """Where each object stands now. Processed wins over quarantined, as a payload that
@@ -91,11 +71,18 @@ class ProcessingProgress:
         files = self._keys(self.settings.processed_bucket)
         quarantined = self._keys(self.settings.quarantine_bucket)
         for obj in objects:
-            keys = [processed_key(t, obj.season, obj.round) for t in _tables(obj.endpoint)]
-            sources = [self._source(k) for k in keys] if all(k in files for k in keys) else []
-            if sources and all(sha == obj.payload_sha256 for _, sha in sources):
+            tables = _tables(obj.endpoint)
+            listed = all(processed_key(t, obj.season, obj.round) in files for t in tables)
+            sources = (  # None for a file replaced or removed since the listing
+                [self.store.processed_source(t, obj.season, obj.round) for t in tables]
+                if listed
+                else []
+            )
+            built_from = [parse_raw_key_or_none(s[0]) if s else None for s in sources]
+            written = parse_raw_key_or_none(obj.raw_key)
+            if sources and all(s and s[1] == obj.payload_sha256 for s in sources):
                 progress.processed.append(obj)
-            elif sources and all(_newer(raw, obj.raw_key) for raw, _ in sources):
+            elif built_from and written and all(b and b > written for b in built_from):
                 progress.superseded.append(obj)
             elif quarantine_key(obj.raw_key) in quarantined:
                 record = self.store.quarantine_record(obj.raw_key)
@@ -106,14 +93,3 @@ class ProcessingProgress:
             else:
                 progress.pending.append(obj)
         return progress
-
-
-def _newer(source: str | None, raw_key: str) -> bool:
-    """Whether ``source`` is a later raw object than ``raw_key`` (the processor's order)."""
-    if source is None:
-        return False
-    try:
-        a, b = parse_raw_key(source), parse_raw_key(raw_key)
-    except ValueError:
-        return False
-    return (a.ingested_at, a.sha12) > (b.ingested_at, b.sha12)

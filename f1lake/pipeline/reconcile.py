@@ -26,12 +26,12 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from f1lake import aws
+from f1lake.keys import RawKey, parse_raw_key, processed_key
 from f1lake.ledger import Ledger
 from f1lake.ledger.models import Ingestion, State
 from f1lake.pipeline.progress import ProcessingProgress, Written
-from f1lake.processing import processed_key, tables_for_endpoint
+from f1lake.processing import tables_for_endpoint
 from f1lake.raw.envelope import read_envelope
-from f1lake.raw.layout import RawKey, parse_raw_key
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 from f1lake.processing.handler import current_settings, handle_event, invocation_settings
-from f1lake.processing.layout import (
-    META_PAYLOAD_SHA,
-    META_SOURCE_KEY,
-    parse_processed_key,
-    processed_key,
-    processed_prefix,
-    quarantine_key,
+from f1lake.processing.processor import (
+    ObjectOutcome,
+    Processor,
+    Rejected,
+    decode,
     tables_for_endpoint,
 )
-from f1lake.processing.processor import ObjectOutcome, Processor, Rejected, decode
-from f1lake.processing.store import Store, processed_source, quarantine_record
+from f1lake.processing.s3_objects import S3Objects, processed_source, quarantine_record
 
 __all__ = [
-    "META_PAYLOAD_SHA",
-    "META_SOURCE_KEY",
     "ObjectOutcome",
     "Processor",
     "Rejected",
-    "Store",
+    "S3Objects",
     "current_settings",
     "decode",
     "handle_event",
     "invocation_settings",
-    "parse_processed_key",
-    "processed_key",
-    "processed_prefix",
     "processed_source",
-    "quarantine_key",
     "quarantine_record",
     "tables_for_endpoint",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from f1lake.processing.events import is_sqs_event, s3_objects, sqs_messages
 from f1lake.processing.processor import ObjectOutcome, Processor
-from f1lake.processing.store import Store
+from f1lake.processing.s3_objects import S3Objects
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,11 @@ def current_settings() -> Settings:
 
 
 def handle_event(
-    event: dict[str, Any], settings: Settings, *, store: Store | None = None
+    event: dict[str, Any], settings: Settings, *, store: S3Objects | None = None
 ) -> dict[str, Any]:
     """Handle one Lambda event; ``store`` replaces the S3 adapter built from ``settings`` (a
     caller that reuses clients across invocations, or a test that hooks the S3 edge)."""
-    processor = Processor(store or Store(settings))
+    processor = Processor(store or S3Objects(settings))
     if is_sqs_event(event):
         return _handle_sqs(event, processor)
     outcomes = [processor.process(ref.bucket, ref.key) for ref in s3_objects(event)]

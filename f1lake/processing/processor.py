@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from f1lake.processing.layout import tables_for_endpoint
-from f1lake.processing.store import Store
+from f1lake.keys import RawKey, parse_raw_key
+from f1lake.processing.s3_objects import S3Objects
 from f1lake.raw.envelope import payload_sha256, read_envelope
-from f1lake.raw.layout import RawKey, parse_raw_key
+from f1lake.schema import tables_for_source
 from f1lake.transform import ObjectTables, ShapeError, ValidationError, transform_object
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,9 @@ class ObjectOutcome:
 
     status: Status
     raw_key: str
-    """The key the event named."""
-    source_key: str | None = None
-    """The raw key the race's Parquet files now come from."""
+    """The key the event named (a raw key, or a stray name that was quarantined)."""
+    source: RawKey | None = None
+    """The raw object the race's Parquet files now come from."""
     tables: tuple[str, ...] = ()
     reason: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -61,10 +61,14 @@ class ObjectOutcome:
     def failed(self) -> bool:
         return self.status == "quarantined"
 
+    @property
+    def source_key(self) -> str | None:
+        return None if self.source is None else self.source.key
 
-def _sort_key(key: str) -> tuple[datetime, str]:
-    parsed = parse_raw_key(key)
-    return parsed.ingested_at, parsed.sha12  # the order of f1lake.raw.layout.newest
+
+def tables_for_endpoint(endpoint: str) -> list[str]:
+    """Names of the processed tables the processor writes for one raw endpoint's object."""
+    return [t.name for t in tables_for_source(endpoint)]
 
 
 def decode(raw_key: RawKey, body: bytes | None) -> ObjectTables:
@@ -110,7 +114,7 @@ def _where(endpoint: str, season: int, round_: int | None) -> str:
 
 
 class Processor:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: S3Objects) -> None:
         self.store = store
 
     def process(self, bucket: str, key: str) -> ObjectOutcome:
@@ -121,62 +125,60 @@ class Processor:
             return self._quarantine(bucket, key, Rejected("not_raw_key", str(exc)))
         written: ObjectOutcome | None = None
         for _ in range(_MAX_ROUNDS):
-            outcome = self._converge(bucket, key, event_key)
-            if outcome.status != "written" or outcome.source_key is None:
+            outcome = self._converge(bucket, event_key)
+            if outcome.status != "written" or outcome.source is None:
                 # "unchanged" after a write of this event: the write stands (the newer one was bad)
                 return written if written and outcome.status == "unchanged" else outcome
             written = outcome
+            source = outcome.source
             later = [
                 k
-                for k in self.store.object_raw_keys(
-                    bucket, event_key.endpoint, event_key.season, event_key.round
-                )
-                if _sort_key(k) > _sort_key(outcome.source_key)
-                and self.store.quarantine_record(k) is None
+                for k in self._versions(bucket, event_key)
+                if k > source and self.store.quarantine_record(k.key) is None
             ]
             if not later:
                 return outcome
             log.info(
                 "%s appeared while %s was being written: converging again",
-                max(later, key=_sort_key), outcome.source_key,
+                max(later).key, source.key,
             )  # fmt: skip
         raise RuntimeError(
             f"{key}: the race kept getting newer raw objects over {_MAX_ROUNDS} rounds; retry"
         )
 
-    def _converge(self, bucket: str, key: str, event_key: RawKey) -> ObjectOutcome:
+    def _versions(self, bucket: str, key: RawKey) -> list[RawKey]:
+        """The raw keys of ``key``'s object (race, or season) now in the bucket."""
+        return self.store.object_raw_keys(bucket, key.endpoint, key.season, key.round)
+
+    def _converge(self, bucket: str, event_key: RawKey) -> ObjectOutcome:
         """One pass: write the newest valid version of the event's race unless already there."""
-        candidates = set(
-            self.store.object_raw_keys(
-                bucket, event_key.endpoint, event_key.season, event_key.round
-            )
-        )
-        candidates.add(key)
+        candidates = {*self._versions(bucket, event_key), event_key}
         event_failure: Rejected | None = None
-        for cand in sorted(candidates, key=_sort_key, reverse=True):
-            if cand != key and self.store.quarantine_record(cand) is not None:
+        for cand in sorted(candidates, reverse=True):  # newest first: RawKey's order
+            if cand != event_key and self.store.quarantine_record(cand.key) is not None:
                 continue  # a known-bad newer payload: fall back to the next newest
-            if self._already_from(event_key.endpoint, parse_raw_key(cand)):
-                return self._done(key, cand, "unchanged", event_failure)
-            body = self.store.read(bucket, cand)
-            if body is None and cand != key:
+            if self._already_from(cand):
+                return self._done(event_key, cand, "unchanged", event_failure)
+            body = self.store.read(bucket, cand.key)
+            if body is None and cand != event_key:
                 continue  # deleted since the listing
             try:
-                tables = decode(parse_raw_key(cand), body)
+                tables = decode(cand, body)
             except Rejected as exc:
-                outcome = self._quarantine(bucket, cand, exc)
-                if cand == key:
+                outcome = self._quarantine(bucket, cand.key, exc)
+                if cand == event_key:
                     event_failure = exc
-                    log.warning("quarantined %s: %s", cand, outcome.reason)
+                    log.warning("quarantined %s: %s", cand.key, outcome.reason)
                 continue
             self._write(tables, cand)
-            if cand == key and self.store.quarantine_record(cand) is not None:
-                self.store.clear_quarantine(cand)  # it processes now (fixed code): not bad any more
-            return self._done(key, cand, "written", event_failure, tuple(tables.tables))
-        return self._done(key, None, "superseded", event_failure)
+            if cand == event_key and self.store.quarantine_record(cand.key) is not None:
+                # it processes now (fixed code): not bad any more
+                self.store.clear_quarantine(cand.key)
+            return self._done(event_key, cand, "written", event_failure, tuple(tables.tables))
+        return self._done(event_key, None, "superseded", event_failure)
 
-    def _already_from(self, endpoint: str, cand: RawKey) -> bool:
-        tables = tables_for_endpoint(endpoint)
+    def _already_from(self, cand: RawKey) -> bool:
+        tables = tables_for_endpoint(cand.endpoint)
         if not tables:
             return False
         for name in tables:
@@ -185,7 +187,7 @@ class Processor:
                 return False
         return True
 
-    def _write(self, result: ObjectTables, raw_key: str) -> None:
+    def _write(self, result: ObjectTables, raw_key: RawKey) -> None:
         # Main table last. A crash part-way leaves some table on the old source, so the retry
         # does not see "already done" and rewrites every table of the race.
         order = sorted(result.tables, key=lambda name: name == result.meta.endpoint)
@@ -195,25 +197,25 @@ class Processor:
                 result.season,
                 result.round,
                 result.tables[name],
-                raw_key,
+                raw_key.key,
                 result.meta.payload_sha256,
             )
 
     def _done(
         self,
-        key: str,
-        source: str | None,
+        key: RawKey,
+        source: RawKey | None,
         status: Status,
         failure: Rejected | None,
         tables: tuple[str, ...] = (),
     ) -> ObjectOutcome:
         if failure is not None:
             return ObjectOutcome(
-                "quarantined", key, source, tables, failure.reason, failure.problems
+                "quarantined", key.key, source, tables, failure.reason, failure.problems
             )
         if source is not None and source != key and status == "unchanged":
-            status = "superseded" if _sort_key(source) > _sort_key(key) else status
-        return ObjectOutcome(status, key, source, tables)
+            status = "superseded" if source > key else status
+        return ObjectOutcome(status, key.key, source, tables)
 
     def _quarantine(self, bucket: str, key: str, exc: Rejected) -> ObjectOutcome:
         """Record why ``key`` was rejected; an identical earlier record is kept as it is."""

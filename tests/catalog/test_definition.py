@@ -11,8 +11,8 @@ from botocore.validate import ParamValidationError, validate_parameters
 
 from f1lake.aws import client
 from f1lake.catalog.definition import DefinitionError, create_crawler_kwargs, load_definition
+from f1lake.catalog.discovery import plan_layout
 from f1lake.catalog.globs import is_excluded
-from f1lake.catalog.layout import plan_layout
 from f1lake.resources import CRAWLER_DEFINITION
 from f1lake.settings import Settings
 

@@ -25,6 +25,7 @@ import pytest
 
 from f1lake import aws
 from f1lake.endpoints import ENDPOINTS
+from f1lake.keys import parse_raw_key
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.lambda_runner import Handler, LambdaRunner
 from f1lake.local.provision import dlq_url, provision
@@ -33,9 +34,8 @@ from f1lake.pipeline.ingest import RunInfo, ingest_endpoint
 from f1lake.pipeline.load import await_processing, crawl
 from f1lake.pipeline.plan import plan_backfill
 from f1lake.pipeline.report import Summary, summarize
-from f1lake.processing import Store, tables_for_endpoint
+from f1lake.processing import S3Objects, tables_for_endpoint
 from f1lake.query.local import LocalEngine
-from f1lake.raw.layout import parse_raw_key
 from f1lake.replay.faults import FaultConfig
 from f1lake.replay.server import Faults, replay_api
 from f1lake.schema import TABLES
@@ -257,7 +257,7 @@ def assert_ledger_truthful(rig: Rig, season: int = SEASON, orphans_allowed: int 
     """The ledger says what the buckets hold: each current ingestion processed, its raw object
     present with that payload hash and feeding the lake's table; no row or history entry naming
     an object that does not exist; every raw object of the season logged once."""
-    store = Store(rig.settings)
+    store = S3Objects(rig.settings)
     s3 = store.s3
     raw = {k for k in rig.raw_keys() if parse_raw_key(k).season == season}
     with Ledger(rig.dsn) as ledger:

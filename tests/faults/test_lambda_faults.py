@@ -3,7 +3,7 @@ before the message is acknowledged, duplicated and reordered deliveries, two ver
 in either order, and two invocations racing on one race.
 
 The real handler and Lambda runner do the work; faults come in at the S3 edge through
-botocore's event hooks on the handler's boto3 session (``Store(session=...)``).
+botocore's event hooks on the handler's boto3 session (``S3Objects(session=...)``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from f1lake import aws
 from f1lake.local.lambda_runner import Handler
 from f1lake.local.provision import queue_url
 from f1lake.pipeline.plan import plan_latest
-from f1lake.processing import Store, handle_event
+from f1lake.processing import S3Objects, handle_event
 from f1lake.processing.handler import current_settings, invocation_settings
 from tests.faults.conftest import (
     LAST_ROUND,
@@ -46,7 +46,7 @@ def hooked(*hooks: Hook) -> Handler:
         session = aws.session(settings)
         for name, hook in hooks:
             session.events.register(name, hook)
-        return handle_event(event, settings, store=Store(settings, session=session))
+        return handle_event(event, settings, store=S3Objects(settings, session=session))
 
     return handler
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from f1lake.endpoints import ENDPOINTS
-from f1lake.raw.layout import raw_key
+from f1lake.keys import raw_key
 from f1lake.settings import Settings
 from tests.infra.conftest import ACCOUNT, REGION, allows, bare_app, logical_id, policy_statements
 

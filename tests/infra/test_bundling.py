@@ -25,7 +25,7 @@ from f1lake_infra.bundling import (
 _PROBE = """
 import importlib.metadata as md, json, sys
 before = set(sys.modules)
-import lambda_processor.handler, f1lake.processing.store, f1lake.processing.processor
+import lambda_processor.handler, f1lake.processing.s3_objects, f1lake.processing.processor
 tops = {m.split('.')[0] for m in set(sys.modules) - before}
 owners = md.packages_distributions()
 print(json.dumps(sorted({d for t in tops for d in owners.get(t, [])})))

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from f1lake.endpoints import ENDPOINTS
+from f1lake.keys import raw_key
 from f1lake.local.provision import MAX_RECEIVE_COUNT
-from f1lake.raw.layout import raw_key
 from f1lake.settings import Settings
 from tests.infra.conftest import allows, bare_app, logical_id, of_type, only, policy_statements
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from f1lake.keys import raw_key
 from f1lake.ledger import Ledger, RaceRef, migrate
-from f1lake.raw.layout import raw_key
 
 T0 = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
 

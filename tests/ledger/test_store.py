@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg2
 import pytest
 
+from f1lake.keys import parse_raw_key, raw_key
 from f1lake.ledger import EventKind, Ledger, RaceRef, State, UnknownRaceError, connect
-from f1lake.raw.layout import parse_raw_key
 
-from .conftest import SCHEDULE_2024, key, sha
+from .conftest import SCHEDULE_2024, T0, key, sha
 
 RESULTS = "results"
 
@@ -468,3 +469,21 @@ def test_concurrent_reports_in_any_order_converge_on_the_newest(pg_dsn, ledger):
     history = ledger.history(2024, 1)
     assert len(history) == len(reports)  # every raw object is in the history once
     assert {e.raw_key for e in history if e.applied} >= {key(RESULTS, 2024, 1, "payload-50", 50)}
+
+
+@pytest.mark.parametrize(("endpoint", "round_"), [(RESULTS, 2), ("drivers", None)])
+def test_the_sql_keeps_the_raw_key_that_raw_key_ordering_calls_newest(ledger, endpoint, round_):
+    """The ledger's "newer" is SQL, so it holds under concurrency; it must choose as RawKey's
+    ordering (the one rule) does, ties of the ingestion instant included."""
+    reports = []
+    for i, micros in enumerate((7, 7, 7, 1, 999_999, 999_999, 0)):
+        payload = f"{endpoint}-{i}"
+        at = T0 + timedelta(microseconds=micros)
+        reports.append((raw_key(endpoint, 2024, round_, at, sha(payload)), payload))
+    random.Random(11).shuffle(reports)
+    for n, (k, payload) in enumerate(reports, 1):
+        ledger.record_ingestion(
+            season=2024, round_=round_, endpoint=endpoint, raw_key=k, payload_sha256=sha(payload)
+        )
+        newest = max(parse_raw_key(r) for r, _ in reports[:n])
+        assert ledger.ingestion(2024, round_, endpoint).raw_key == newest.key

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from f1lake.keys import processed_key, raw_key
 from f1lake.ledger.models import Ingestion, State
 from f1lake.pipeline.reconcile import plan_repairs
-from f1lake.processing import processed_key, tables_for_endpoint
-from f1lake.raw.layout import raw_key
+from f1lake.processing import tables_for_endpoint
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from f1lake import aws
+from f1lake.keys import processed_key
 from f1lake.local.lambda_runner import settings_env
 from f1lake.local.provision import provision
-from f1lake.processing import processed_key
 from f1lake.settings import Settings
 
 

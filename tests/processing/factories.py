@@ -8,8 +8,8 @@ from typing import Any
 
 from f1lake import aws
 from f1lake.endpoints import RACES, RESULTS, Endpoint
+from f1lake.keys import raw_key
 from f1lake.raw.envelope import build_envelope
-from f1lake.raw.layout import raw_key
 from f1lake.settings import Settings
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

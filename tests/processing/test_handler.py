@@ -182,7 +182,7 @@ def test_tables_for_endpoint_are_exactly_the_tables_written(stack):
 def test_a_version_written_while_an_invocation_lists_is_not_overwritten(stack, read_processed):
     """Two invocations at once: A lists the race's objects (only the old one), B writes and
     processes a newer version, then A writes. A must notice and converge on the newer one."""
-    from f1lake.processing import Store, handle_event
+    from f1lake.processing import S3Objects, handle_event
 
     old = put_results(stack, 2023, 9, simple_results("ascari"), minutes=0)
     newer: list[str] = []
@@ -194,7 +194,9 @@ def test_a_version_written_while_an_invocation_lists_is_not_overwritten(stack, r
 
     session = aws.session(stack)
     session.events.register("after-call.s3.ListObjectsV2", meanwhile)
-    out = handle_event(s3_event(stack.raw_bucket, old), stack, store=Store(stack, session=session))
+    out = handle_event(
+        s3_event(stack.raw_bucket, old), stack, store=S3Objects(stack, session=session)
+    )
 
     assert out["quarantined"] == []
     assert processed_source(stack, "results", 2023, 9)[0] == newer[0]

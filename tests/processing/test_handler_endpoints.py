@@ -20,7 +20,8 @@ from f1lake.endpoints import (
     SPRINT,
     STATUS,
 )
-from f1lake.processing import processed_key, processed_source, quarantine_record
+from f1lake.keys import processed_key
+from f1lake.processing import processed_source, quarantine_record
 from f1lake.query import run_query
 from lambda_processor.handler import handler
 from tests.processing.factories import (

@@ -6,7 +6,8 @@ import pyarrow as pa
 import pytest
 
 from f1lake.endpoints import ENDPOINTS
-from f1lake.processing import parse_processed_key, processed_key, tables_for_endpoint
+from f1lake.keys import parse_processed_key, processed_key
+from f1lake.processing import tables_for_endpoint
 from f1lake.schema import TABLES, Column, Table, render_data_dictionary
 from f1lake.schema.dictionary import DOCS_PATH
 

@@ -23,7 +23,7 @@ STORAGE_CLASSES = {
 def raw_key_prefixes() -> list[str]:
     """Where raw objects live: ``{endpoint}/season=`` for every ingested endpoint.
 
-    The keys of ``f1lake.raw.layout`` start so (``results/season=2023/round=09/...``); the
+    Raw keys (``f1lake.keys``) start so (``results/season=2023/round=09/...``); the
     notification filters and the Airflow write permission are scoped to these prefixes.
     """
     return [f"{name}/season=" for name in ENDPOINTS]

@@ -4,8 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from f1lake.raw.layout import (
-    newest,
+from f1lake.keys import (
     object_prefix,
     parse_raw_key,
     race_prefix,
@@ -54,6 +53,7 @@ def test_parse_is_the_inverse_of_raw_key(endpoint, round_):
         "drivers/season=2023/drivers-2022-20230709T150405123456Z-0123456789ab.json",
         "results/season=2023/round=09/results-2023-10-20230709T150405123456Z-0123456789ab.json",
         "results/season=2023/round=09/results-2023-20230709T150405123456Z-0123456789ab.json",
+        "results/season=2023/round=009/results-2023-009-20230709T150405123456Z-0123456789ab.json",
         "other/thing.json",
     ],
 )
@@ -62,10 +62,18 @@ def test_keys_outside_the_layout_are_refused_by_name(key):
         parse_raw_key(key)
 
 
-def test_newest_picks_the_latest_ingestion_in_both_scopes():
+def test_the_newest_is_the_greatest_raw_key_in_both_scopes():
     for round_ in (3, None):
         keys = [
             raw_key("status", 2020, round_, WHEN + timedelta(seconds=s), SHA) for s in (5, 9, 1)
         ]
-        assert newest(keys) == keys[1]
-    assert newest([]) is None
+        assert max(parse_raw_key(k) for k in keys).key == keys[1]
+
+
+def test_the_payload_hash_breaks_a_tie_of_ingestion_instants():
+    low, high = (raw_key("results", 2023, 9, WHEN, c * 64) for c in "3a")
+    assert parse_raw_key(high) > parse_raw_key(low)
+    assert sorted([parse_raw_key(high), parse_raw_key(low)]) == [
+        parse_raw_key(low),
+        parse_raw_key(high),
+    ]

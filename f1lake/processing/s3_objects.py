@@ -1,5 +1,6 @@
-"""S3 adapter of the processor: read raw objects, write Parquet with its provenance, keep
-quarantine records. Thin on purpose; the decisions live in ``processor``."""
+"""The processor's S3 objects: raw ones read and listed, Parquet written with its provenance,
+quarantine records kept. A thin adapter; the decisions live in ``processor``. (The ledger's
+PostgreSQL adapter is :mod:`f1lake.ledger.store`.)"""
 
 from __future__ import annotations
 
@@ -12,24 +13,26 @@ import pyarrow as pa
 from botocore.exceptions import ClientError
 
 from f1lake import aws
-from f1lake.processing.layout import (
-    META_PAYLOAD_SHA,
-    META_SOURCE_KEY,
+from f1lake.keys import (
+    RawKey,
+    object_prefix,
+    parse_raw_key_or_none,
     processed_key,
     quarantine_key,
 )
-from f1lake.raw.layout import object_prefix, parse_raw_key
 from f1lake.schema import get_table
 from f1lake.settings import Settings
 
-
-def _missing(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code", "")
-    return code in ("404", "NoSuchKey", "NotFound")
+META_SOURCE_KEY = "f1lake-source-key"
+"""S3 user metadata of a Parquet file: the raw key it was built from."""
+META_PAYLOAD_SHA = "f1lake-payload-sha256"
+"""S3 user metadata of a Parquet file: payload SHA-256 of that raw object (as in its envelope)."""
 
 
 @dataclass
-class Store:
+class S3Objects:
+    """The raw, processed and quarantine buckets, on one boto3 session and S3 client."""
+
     settings: Settings
     session: boto3.Session = field(default=None)  # type: ignore[assignment]
     s3: Any = None
@@ -44,39 +47,37 @@ class Store:
         try:
             return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as exc:
-            if _missing(exc):
+            if aws.is_missing(exc):
                 return None
             raise
 
     def object_raw_keys(
         self, bucket: str, endpoint: str, season: int, round_: int | None
-    ) -> list[str]:
+    ) -> list[RawKey]:
         """Every well-formed raw key of one (endpoint, race) or, with ``round_`` None, of one
-        (endpoint, season) object; stray names and other objects' keys are ignored."""
-        keys: list[str] = []
-        pages = self.s3.get_paginator("list_objects_v2").paginate(
-            Bucket=bucket, Prefix=object_prefix(endpoint, season, round_)
-        )
+        (endpoint, season) object, parsed; stray names and other objects' keys are ignored."""
+        keys: list[RawKey] = []
+        prefix = object_prefix(endpoint, season, round_)
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         for page in pages:
             for item in page.get("Contents", []):
-                try:
-                    parsed = parse_raw_key(item["Key"])
-                except ValueError:
-                    continue
-                if (parsed.endpoint, parsed.season, parsed.round) == (endpoint, season, round_):
-                    keys.append(item["Key"])
+                parsed = parse_raw_key_or_none(item["Key"])
+                if parsed and parsed.prefix == prefix:  # not a race's key under its season
+                    keys.append(parsed)
         return keys
 
     # processed
     def processed_source(
         self, table: str, season: int, round_: int | None
     ) -> tuple[str, str] | None:
+        """(raw key, payload SHA-256) the table's Parquet file of a race (or season) was built
+        from; None when there is no such file, or it does not say."""
         try:
             head = self.s3.head_object(
                 Bucket=self.settings.processed_bucket, Key=processed_key(table, season, round_)
             )
         except ClientError as exc:
-            if _missing(exc):
+            if aws.is_missing(exc):
                 return None
             raise
         meta = head.get("Metadata", {})
@@ -139,9 +140,9 @@ def processed_source(
 ) -> tuple[str, str] | None:
     """(raw_key, payload_sha256) the Parquet file of ``table`` for a race (or, with ``round_``
     None, a season) was built from, or None."""
-    return Store(settings).processed_source(table, season, round_)
+    return S3Objects(settings).processed_source(table, season, round_)
 
 
 def quarantine_record(settings: Settings, raw_key: str) -> dict[str, Any] | None:
     """The quarantine record of a raw object (reason, problems, source, time), or None."""
-    return Store(settings).quarantine_record(raw_key)
+    return S3Objects(settings).quarantine_record(raw_key)

@@ -1,4 +1,4 @@
-"""Pure planning: which tables and partitions a listing of S3 keys holds, as Glue would see it.
+"""Table discovery: which tables and partitions a listing of S3 keys holds, as Glue would see it.
 
 Given the keys under a crawler target, the table level and the exclude patterns, work out one
 table per folder at the table level, Hive-style partitions (``season=2023``) below it, and what
