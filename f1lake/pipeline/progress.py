@@ -56,10 +56,7 @@ class ProcessingProgress:
         self.store = S3Objects(settings, self.session, self.s3)
 
     def _keys(self, bucket: str) -> set[str]:
-        keys: set[str] = set()
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            keys.update(item["Key"] for item in page.get("Contents", []))
-        return keys
+        return self.store.keys(bucket)
 
     def check(self, objects: Iterable[Written]) -> Progress:
         """Where each object stands now. Processed wins over quarantined, as a payload that

@@ -22,7 +22,6 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote_plus
 
 from f1lake import aws
@@ -31,6 +30,7 @@ from f1lake.ledger import Ledger
 from f1lake.ledger.models import Ingestion, State
 from f1lake.pipeline.progress import ProcessingProgress, Written
 from f1lake.processing import tables_for_endpoint
+from f1lake.processing.s3_objects import S3Objects
 from f1lake.raw.envelope import read_envelope
 from f1lake.settings import Settings
 
@@ -124,13 +124,6 @@ class ReconcileReport:
         return "; ".join(f"{len(items)} {what}" for items, what in parts if items)
 
 
-def _list_keys(s3: Any, bucket: str) -> set[str]:
-    keys: set[str] = set()
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        keys.update(item["Key"] for item in page.get("Contents", []))
-    return keys
-
-
 def _s3_event(bucket: str, key: str, region: str) -> str:
     """The body S3 sends to the queue for a new object (what the processor parses)."""
     return json.dumps(
@@ -155,8 +148,9 @@ def reconcile(settings: Settings, ledger_dsn: str, *, repair: bool = True) -> Re
     report = ReconcileReport()
     with Ledger(ledger_dsn) as ledger:
         current = [ing for season in ledger.seasons() for ing in ledger.ingestions(season)]
-        raw = _list_keys(s3, settings.raw_bucket)
-        processed = _list_keys(s3, settings.processed_bucket)
+        lake = S3Objects(settings, session, s3)
+        raw = lake.keys(settings.raw_bucket)
+        processed = lake.keys(settings.processed_bucket)
         repairs = plan_repairs(current, raw, processed)
         requeue: list[str] = [ing.raw_key for ing in repairs.missing_parquet]
         for ing in repairs.lost:

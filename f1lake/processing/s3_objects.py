@@ -51,6 +51,13 @@ class S3Objects:
                 return None
             raise
 
+    def keys(self, bucket: str, prefix: str = "") -> set[str]:
+        """Every key of a bucket (under ``prefix``): one listing, a page per thousand keys."""
+        found: set[str] = set()
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            found.update(item["Key"] for item in page.get("Contents", []))
+        return found
+
     def object_raw_keys(
         self, bucket: str, endpoint: str, season: int, round_: int | None
     ) -> list[RawKey]:
