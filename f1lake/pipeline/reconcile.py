@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
 from f1lake import aws
-from f1lake.keys import RawKey, parse_raw_key, processed_key
+from f1lake.keys import RawKey, parse_raw_key, parse_raw_key_or_none, processed_key
 from f1lake.ledger import Ledger
 from f1lake.ledger.models import Ingestion, State
 from f1lake.pipeline.progress import ProcessingProgress, Written
@@ -58,9 +58,8 @@ def plan_repairs(
     by_target: dict[tuple[str, int, int | None], RawKey] = {}
     present: set[str] = set()
     for key in raw_keys:
-        try:
-            parsed = parse_raw_key(key)
-        except ValueError:
+        parsed = parse_raw_key_or_none(key)
+        if parsed is None:
             continue  # not a raw object of ours (a quarantine record, a stray file)
         present.add(key)
         target = _target(parsed.endpoint, parsed.season, parsed.round)
