@@ -115,3 +115,52 @@ def test_commands_that_need_a_stack_say_so_in_one_line(state_dir):
         assert "f1lake up" in done.stderr
     down = f1lake(state_dir, "down", timeout=60)
     assert down.returncode == 0 and "no local stack is running" in down.stdout
+
+
+def raw_objects(state_dir: Path) -> int:
+    """Raw objects the lake holds right now (read from its file, as the stack runs)."""
+    import sqlite3
+
+    path = state_dir / "lake.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
+            (count,) = db.execute(
+                "SELECT count(*) FROM objects WHERE bucket = 'f1lake-raw'"
+            ).fetchone()
+    except sqlite3.Error:
+        return 0
+    return int(count)
+
+
+@pytest.mark.timeout(1200)
+def test_a_backfill_killed_mid_ingestion_converges_on_the_rerun(minidump, state_dir):
+    import subprocess
+    import time
+
+    from tests.local.procs import F1LAKE, cli_env
+
+    expected = csv_points(minidump, SEASON, ROUNDS)
+    args = [F1LAKE, "backfill", "--season", str(SEASON), *source_args(minidump)]
+    proc = subprocess.Popen(args, env=cli_env(state_dir), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while raw_objects(state_dir) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the backfill ended before it could be killed"
+    proc.kill()  # SIGKILL: no handler runs, the guardian stops the services
+    proc.wait()
+    assert not await_no_processes(state_dir), "a SIGKILLed backfill left processes running"
+
+    again = f1lake(state_dir, "backfill", "--season", str(SEASON), *source_args(minidump))
+    assert again.returncode == 0, again.stdout + again.stderr
+    with running(state_dir, "up", "--no-airflow", *source_args(minidump)) as up:
+        up.wait_for("Ctrl-C or `f1lake down` stops the stack.")
+        assert standings(state_dir) == pytest.approx(expected)
+        status = f1lake(state_dir, "status")
+        assert status.returncode == 0, status.stderr
+        assert "ledger vs lake: ledger and lake agree" in status.stdout, status.stdout
+        row = next(s for s in status.stdout.splitlines() if s.strip().startswith(str(SEASON)))
+        assert row.split()[6:8] == ["0", "0"], status.stdout  # nothing pending, nothing failed
+        up.signal(signal.SIGTERM)
