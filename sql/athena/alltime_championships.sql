@@ -2,24 +2,23 @@
 -- Answers: every drivers' champion, ranked by titles, with the seasons he won them.
 -- Parameters: none (every completed season in the lake).
 -- Notes: the champion of a season is the leader of the derived championship after its last
---   round (view driver_standings_by_round: results plus sprints, the era's dropped scores; by
---   points, then wins), counted only once every race of the season's calendar (table races)
---   has results: a season in progress has no champion yet.
+--   round (view driver_standings_by_round: results plus sprints, the era's dropped scores, the
+--   governing body's decisions; by points, then the count-back), counted only once every round
+--   of the season's published calendar has been run (view season_calendars): a season in
+--   progress has no champion yet.
 WITH last_rounds AS (
     SELECT season, max(round) AS round
     FROM driver_standings_by_round
     GROUP BY season
 ),
-calendar AS (
-    SELECT CAST(season AS integer) AS season, max(round) AS rounds
-    FROM races
-    GROUP BY CAST(season AS integer)
+complete AS (
+    SELECT season FROM season_calendars WHERE rounds_to_run = 0
 ),
 champions AS (
     SELECT d.season, d.driver_id
     FROM driver_standings_by_round AS d
     JOIN last_rounds AS l ON l.season = d.season AND l.round = d.round
-    JOIN calendar AS c ON c.season = d.season AND l.round >= c.rounds
+    JOIN complete AS c ON c.season = d.season
     WHERE d.position = 1
 ),
 tally AS (

@@ -1,45 +1,66 @@
 -- The constructors' championship of a season (results plus sprints, by the rules of the era).
--- Answers: where each constructor finished a season's constructors' championship (1958 on):
---   points counted (best-placed car only before 1979, dropped scores 1958-1978, Indianapolis
---   500 excluded: view constructor_race_points), points scored, wins, podiums, races; ordered by
---   points, then the count-back over all its cars' Grand Prix places (view grand_prix_tallies,
---   with podiums and races).
+-- Answers: where each constructor finished a season's constructors' championship (1958 on), as
+--   the official table lists it: position (position_text 'E' for a constructor excluded from
+--   the championship), points counted (best-placed car only before 1979, dropped scores
+--   1958-1978, Indianapolis 500 excluded: view constructor_race_points; the governing body's
+--   decisions: view championship_adjustments), points scored (before dropped scores and
+--   decisions), wins, podiums, races. Ordered by points, then the count-back over all its
+--   cars' Grand Prix places, their running order and the name (view countback_by_round).
+--   adjustment: the decision that changed its entry, NULL for most. provisional: the season's
+--   calendar still has rounds to run (view season_calendars).
 -- @param season integer  Championship year, e.g. 2023 (the championship exists from 1958).
--- Notes: equals the official table for 1958-2025 except the adjustments listed in
---   checks/constructor_points_reconcile.sql (2018 Force India, 2020 Racing Point, 1958 Maserati,
---   1967 Cooper-Maserati); the 2007 exclusion of McLaren is not applied (the official table
---   keeps its points and marks it E).
+-- Notes: equals the official table (positions and points) in every season 1958-2025 but the
+--   residual differences listed in sql/athena/README.md (1958 Maserati and 1967
+--   Cooper-Maserati are source differences in points).
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
 -- Flags the season's last round in one pass over the view (a max subquery reads it twice).
 by_round AS (
-    SELECT round, max(round) OVER () AS last_round, constructor_id, points, points_scored, wins
+    SELECT
+        round,
+        max(round) OVER () AS last_round,
+        position,
+        position_text,
+        constructor_id,
+        points,
+        points_scored,
+        wins
     FROM constructor_standings_by_round
     WHERE season = (SELECT season FROM params)
 ),
-standing AS (
-    SELECT constructor_id, points, points_scored, wins
-    FROM by_round
-    WHERE round = last_round
-),
 tallies AS (
-    SELECT entrant_id AS constructor_id, races, podiums, countback_key
+    SELECT entrant_id AS constructor_id, races, podiums
     FROM grand_prix_tallies
     WHERE season = (SELECT season FROM params) AND entrant = 'constructor'
+),
+adjustments AS (
+    SELECT entrant_id AS constructor_id, decision
+    FROM championship_adjustments
+    WHERE championship = 'constructors' AND season = (SELECT season FROM params)
+),
+calendar AS (
+    SELECT rounds_to_run
+    FROM season_calendars
+    WHERE season = (SELECT season FROM params)
 )
 SELECT
     (SELECT season FROM params) AS season,
-    rank() OVER (ORDER BY s.points DESC, coalesce(t.countback_key, '') DESC) AS position,
+    s.position,
+    s.position_text,
     s.constructor_id,
     cs.constructor_name,
     s.points,
     s.points_scored,
     s.wins,
     coalesce(t.podiums, 0) AS podiums,
-    coalesce(t.races, 0) AS races
-FROM standing AS s
+    coalesce(t.races, 0) AS races,
+    a.decision AS adjustment,
+    coalesce((SELECT rounds_to_run FROM calendar), 0) > 0 AS provisional
+FROM by_round AS s
 LEFT JOIN tallies AS t ON t.constructor_id = s.constructor_id
+LEFT JOIN adjustments AS a ON a.constructor_id = s.constructor_id
 LEFT JOIN constructor_seasons AS cs
     ON cs.season = (SELECT season FROM params) AND cs.constructor_id = s.constructor_id
-ORDER BY position, s.constructor_id
+WHERE s.round = s.last_round
+ORDER BY s.position

@@ -8,12 +8,14 @@ repository: the tests skip when the folder is absent.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 from sqlglot import exp
 
+from f1lake.resources import SQL_ROOT
 from f1lake.schema import TABLES
 
 CSV_TABLES = (
@@ -213,3 +215,22 @@ def load_history(directory: Path) -> duckdb.DuckDBPyConnection:
     for name in CSV_TABLES:
         con.unregister(f"csv_{name}")
     return con
+
+
+_RESIDUALS = re.compile(
+    r"<!-- residual differences:.*?-->\n(.*?)<!-- end of residual differences -->", re.DOTALL
+)
+
+
+def residual_differences() -> dict[tuple[str, int], set[str]]:
+    """(championship, season) -> entrants: the documented residual differences of the
+    standings from the official tables (the table in sql/athena/README.md)."""
+    match = _RESIDUALS.search((SQL_ROOT / "README.md").read_text(encoding="utf-8"))
+    assert match, "sql/athena/README.md has no residual differences table"
+    out: dict[tuple[str, int], set[str]] = {}
+    for line in match.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 4 or not cells[1].isdigit():
+            continue  # header and rule lines
+        out[(cells[0], int(cells[1]))] = {e.strip() for e in cells[2].split(",")}
+    return out

@@ -1,8 +1,10 @@
 """What each named query must return for the seasons of ``seasondata``, computed here in plain
 Python from the same Season objects the lake is written from (not from any query output).
 
-Modern rules only (the test seasons are 2022-2024): points as scored, race and sprint; the
-count-back over Grand Prix places decides ties on points.
+Modern rules only (the test seasons are 2022-2024): points as scored, race and sprint; ties on
+points are ordered as the official tables order them: the count-back over Grand Prix places,
+then the same over the running order of every entry (position_order), then the name; every
+entrant gets a position of its own.
 """
 
 from __future__ import annotations
@@ -40,31 +42,46 @@ def team_at_end(season: Season, driver: str) -> str:
 
 
 def _rank(keys: dict[str, tuple]) -> dict[str, int]:
-    """Competition ranking (1, 2, 2, 4) on descending keys."""
-    order = sorted(keys, key=lambda k: keys[k], reverse=True)
-    ranks: dict[str, int] = {}
-    for i, who in enumerate(order, start=1):
-        prev = order[i - 2] if i > 1 else None
-        ranks[who] = ranks[prev] if prev is not None and keys[prev] == keys[who] else i
-    return ranks
+    """One position each (1, 2, 3, 4) on ascending keys."""
+    return {who: i for i, who in enumerate(sorted(keys, key=lambda k: keys[k]), start=1)}
+
+
+def _running_orders(entries: list[Entry]) -> dict[int, int]:
+    """id(entry) -> its position_order, as tests.checks.lakedata writes it."""
+    order = sorted(entries, key=lambda e: (e.position is None, e.position or 0))
+    return {id(e): i for i, e in enumerate(order, start=1)}
+
+
+def _countback(counts: Counter[int], deepest: int) -> tuple[int, ...]:
+    """Most of each place first, as an ascending sort key."""
+    return tuple(-counts[p] for p in range(1, deepest + 1))
 
 
 def _table(season: Season, who: Callable[[Entry], str], upto: int) -> dict[str, dict]:
-    """Points, wins and count-back places of every entrant after round ``upto``."""
+    """Points, wins and position of every entrant after round ``upto``."""
     points: dict[str, float] = defaultdict(float)
     places: dict[str, Counter[int]] = defaultdict(Counter)
+    running: dict[str, Counter[int]] = defaultdict(Counter)
     wins: dict[str, int] = defaultdict(int)
     for sessions, is_race in ((season.races, True), (season.sprints, False)):
         for rnd, entries in sessions.items():
             if rnd > upto:
                 continue
+            orders = _running_orders(entries)
             for e in entries:
                 points[who(e)] += e.points
-                if is_race and text(e).isdigit():
+                if not is_race:
+                    continue
+                if text(e).isdigit():
                     places[who(e)][int(text(e))] += 1
                     wins[who(e)] += text(e) == "1"
-    deepest = max((p for c in places.values() for p in c), default=0)
-    keys = {k: (points[k], tuple(places[k][p] for p in range(1, deepest + 1))) for k in points}
+                if text(e) not in ("D", "E"):
+                    running[who(e)][orders[id(e)]] += 1
+    deepest = max((p for c in (*places.values(), *running.values()) for p in c), default=0)
+    keys = {
+        k: (-points[k], _countback(places[k], deepest), _countback(running[k], deepest), k)
+        for k in points
+    }
     ranks = _rank(keys)
     return {k: {"position": ranks[k], "points": points[k], "wins": wins[k]} for k in points}
 

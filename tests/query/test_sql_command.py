@@ -46,10 +46,10 @@ def test_named_query_with_the_season_as_an_option(env: Settings) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     header = [c.strip() for c in lines[1].strip("|").split("|")]
-    assert header[:4] == ["season", "position", "driver_id", "driver_name"]
+    assert header[:5] == ["season", "position", "position_text", "driver_id", "driver_name"]
     order = sorted(ex.standings(S23).items(), key=lambda kv: kv[1]["position"])
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[3:-2]]
-    assert [r[2] for r in rows] == [d for d, _ in order]
+    assert [r[3] for r in rows] == [d for d, _ in order]
     assert lines[-1] == f"({len(order)} rows)"
 
 

@@ -4,14 +4,15 @@
 --   analysts read; the official table proves both the ingested results and the rules applied.
 -- @param season integer  Championship year to check, or NULL for every season.
 -- Returns: one row per driver whose points differ (empty = pass); a driver on 0 points may be
---   absent from the official table (it lists only some non-scorers) and is no violation.
+--   absent from either table (they list non-scorers by different rules) and is no violation.
 -- Rules of the era applied, so they are not exceptions (view dropped_scores): only the best N
 --   results counted in 1950-1990 (e.g. best 4 of 7 in 1950, 5 of the first 6 plus 4 of the last
 --   5 in 1967, best 11 of 16 in 1988: Prost scored 105, counted 87, Senna champion on 90);
 --   shared drives before 1958 split the points of the car and count as separate results.
--- Governing-body decisions, as the official table holds them (no adjustment needed):
---   - 1997 Michael Schumacher, excluded from the championship for the Jerez collision: the table
---     keeps his 78 points and marks him 'D' (position_text), so points reconcile.
+-- Governing-body decisions: applied by the derived standings (view championship_adjustments:
+--   1997 Michael Schumacher, disqualified from the championship for the Jerez collision, keeps
+--   his 78 points and is marked 'D'), so the check holds them to the official table too.
+--   Not decisions on the table:
 --   - 1994 Schumacher (disqualified at Silverstone and Spa), 1984 Tyrrell (results annulled),
 --     2005-2025 disqualifications: the results themselves carry 0 points (position_text D/E).
 -- Exceptions: none over 1950-2025 (the official table is compared at its own last round, so a
@@ -51,8 +52,10 @@ SELECT
 FROM official AS o
 FULL OUTER JOIN derived AS d
     ON d.season = o.season AND d.round = o.round AND d.driver_id = o.driver_id
--- The official table lists only some non-scorers: a derived 0 missing from it is no violation.
+-- The two tables list non-scorers by different rules (view countback_by_round; the seasons
+-- where they differ are residual differences of the standings): a 0 missing from either is no
+-- violation.
 WHERE (o.driver_id IS NULL AND d.points <> 0)
-    OR d.driver_id IS NULL
+    OR (d.driver_id IS NULL AND o.points <> 0)
     OR abs(o.points - d.points) > 1e-6
 ORDER BY season, driver_id

@@ -5,8 +5,9 @@
 -- Parameters: none (filter on season and entrant in the query that uses the view).
 -- Notes: Grand Prix entries only (view entrant_results). races = rounds entered (any result);
 --   wins and podiums count entries (a constructor's every car; a driver who shared two cars on
---   the podium of one race has two). countback_key: the one after the last round (view
---   countback_by_round), NULL for an entrant without a classified finish.
+--   the podium of one race has two). countback_key, running_key, sort_name and listed: the
+--   tie-break keys and the listing rule after the season's last round (view
+--   countback_by_round).
 CREATE OR REPLACE VIEW grand_prix_tallies AS
 WITH tallies AS (
     SELECT
@@ -20,11 +21,28 @@ WITH tallies AS (
     GROUP BY season, entrant, entrant_id
 ),
 season_keys AS (
-    SELECT season, entrant, entrant_id, max_by(countback_key, round) AS countback_key
+    SELECT
+        season,
+        entrant,
+        entrant_id,
+        max_by(countback_key, round) AS countback_key,
+        max_by(running_key, round) AS running_key,
+        max_by(sort_name, round) AS sort_name,
+        max_by(listed, round) AS listed
     FROM countback_by_round
     GROUP BY season, entrant, entrant_id
 )
-SELECT t.season, t.entrant, t.entrant_id, t.races, t.wins, t.podiums, k.countback_key
+SELECT
+    t.season,
+    t.entrant,
+    t.entrant_id,
+    t.races,
+    t.wins,
+    t.podiums,
+    k.countback_key,
+    k.running_key,
+    k.sort_name,
+    k.listed
 FROM tallies AS t
 LEFT JOIN season_keys AS k
     ON k.season = t.season AND k.entrant = t.entrant AND k.entrant_id = t.entrant_id

@@ -1,0 +1,25 @@
+-- View: each season's published calendar against the rounds run so far.
+-- Answers: per season the rounds of its calendar, the rounds run (with results) and the rounds
+--   still to run: a season is complete, its champion crowned and its standings final, only
+--   when rounds_to_run is 0.
+-- Parameters: none.
+-- Notes: the calendar is table races, which holds every round of the season's schedule, run
+--   or not (race_date in the future: not run yet); a round is run once it has results.
+CREATE OR REPLACE VIEW season_calendars AS
+WITH calendar AS (
+    SELECT CAST(season AS integer) AS season, count(DISTINCT round) AS rounds
+    FROM races
+    GROUP BY CAST(season AS integer)
+),
+run AS (
+    SELECT CAST(season AS integer) AS season, count(DISTINCT round) AS rounds_run
+    FROM results
+    GROUP BY CAST(season AS integer)
+)
+SELECT
+    c.season,
+    c.rounds,
+    coalesce(r.rounds_run, 0) AS rounds_run,
+    greatest(c.rounds - coalesce(r.rounds_run, 0), 0) AS rounds_to_run
+FROM calendar AS c
+LEFT JOIN run AS r ON r.season = c.season
