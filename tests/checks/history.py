@@ -9,6 +9,7 @@ repository: the tests skip when the folder is absent.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -176,11 +177,32 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
     con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM {source}")
 
 
-def load_history(directory: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB database holding the processed tables of the whole dump."""
+# The tables of what happens at a race: cut at a date, they hold only the races run before it.
+_RACE_DAY_TABLES = (
+    "results",
+    "sprint_results",
+    "qualifying",
+    "driver_standings",
+    "constructor_standings",
+)
+
+
+def load_history(directory: Path, as_of: date | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database holding the processed tables of the whole dump.
+
+    ``as_of``: the lake as it stood on that day, as the replay API serves it then: the
+    schedule (``races``) lists every round of each season, results and standings only the
+    races dated before it.
+    """
     con = duckdb.connect()
-    for name in CSV_TABLES:
-        con.register(f"csv_{name}", _csv(directory, name))
+    frames = {name: _csv(directory, name) for name in CSV_TABLES}
+    if as_of is not None:
+        races = frames["races"]
+        run = set(races.loc[pd.to_datetime(races["date"]).dt.date < as_of, "raceId"])
+        for name in _RACE_DAY_TABLES:
+            frames[name] = frames[name][frames[name]["raceId"].isin(run)]
+    for name, frame in frames.items():
+        con.register(f"csv_{name}", frame)
     con.execute(_MILLIS_MACRO)
     sources = {
         "races": _RACES,

@@ -6,6 +6,7 @@ through S3, so the whole history runs in seconds; the SQL is the same as on the 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -130,3 +131,19 @@ def test_the_decisions_show_as_the_official_tables_print_them(history: LocalEngi
     row = force_india[force_india["constructor_id"] == "force_india"].iloc[0]
     assert (row["points"], row["points_scored"]) == (52.0, 111.0)
     assert row["adjustment"].startswith("Force India's 59 points")
+
+
+def test_a_season_in_progress_has_no_champion_and_provisional_standings() -> None:
+    with LocalEngine(
+        con=load_history(shared_path("ergast-csv"), as_of=dt.date(2025, 10, 6))
+    ) as lake:
+        calendar = lake.run("SELECT * FROM season_calendars WHERE season >= 2024")
+        assert calendar.set_index("season")["rounds_to_run"].to_dict() == {2024: 0, 2025: 6}
+        champions = lake.run_file(SQL_ROOT / "alltime_championships.sql")
+        seasons = {int(s) for row in champions["seasons"] for s in row.split(", ")}
+        assert 2024 in seasons and 2025 not in seasons
+        assert len(seasons) == 75  # every complete season 1950-2024 has its champion
+        standings = lake.run_file(SQL_ROOT / "standings.sql", {"season": 2025})
+        assert set(standings["provisional"]) == {True}
+        teams = lake.run_file(SQL_ROOT / "team_standings.sql", {"season": 2024})
+        assert set(teams["provisional"]) == {False}
