@@ -3,8 +3,12 @@
 --   still to run: a season is complete, its champion crowned and its standings final, only
 --   when rounds_to_run is 0.
 -- Parameters: none.
--- Notes: the calendar is table races, which holds every round of the season's schedule, run
---   or not (race_date in the future: not run yet); a round is run once it has results.
+-- Notes: the calendar is table races, a round is run once it has results: a round of races
+--   without results is still to run. The schedule endpoint of the API and of the replay lists
+--   every round of a season, but the DAGs write the races of completed rounds only for now, so
+--   over a lake they fed a season in progress counts as complete until its last round has
+--   run (a lake whose races hold the whole calendar, e.g. tests/checks/history.py cut at a
+--   date, is judged right).
 CREATE OR REPLACE VIEW season_calendars AS
 WITH calendar AS (
     SELECT CAST(season AS integer) AS season, count(DISTINCT round) AS rounds
