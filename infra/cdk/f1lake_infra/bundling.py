@@ -1,12 +1,13 @@
 """Package the processor Lambda without Docker: our two packages plus the runtime dependencies
-the AWS SDK for pandas layer does not carry, as Linux wheels for the runtime.
+the AWS SDK for pandas layer does not carry, as Linux wheels for the layer's Python.
 
 What the function needs is the base ``dependencies`` of pyproject.toml (the runtime group the
-Lambda imports); the layer brings awswrangler, pandas, pyarrow, numpy, boto3 and their
-dependencies, and the bundle brings the rest with its closure (today pydantic-settings and
-pydantic), pinned to the versions installed here (the lock file), so the Lambda runs what the
-tests ran. Nothing here lists our dependencies by hand: only the layer's contents, a fact
-about AWS's layer.
+Lambda imports); the layer brings awswrangler, pandas, pyarrow and numpy at its own versions
+(``sdk_pandas_layer.LAYER_PINS``, which must satisfy those requirements), the runtime brings
+boto3, and the bundle brings the rest with its closure (today pydantic-settings and pydantic),
+pinned to the versions installed here (the lock file). The test suite runs the handler at
+exactly these versions (tests/infra/test_lambda_rehearsal.py). Nothing here lists our
+dependencies by hand: only the layer's contents, a fact about AWS's layer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from f1lake.settings import PROJECT_ROOT
+from f1lake_infra.sdk_pandas_layer import LAYER_PINS, PYTHON_VERSION
 
 CODE_PACKAGES = ("f1lake", "lambda_processor")
 """The repository's packages the handler imports."""
@@ -49,10 +51,10 @@ LAYER_DISTRIBUTIONS = frozenset(
         "typing-extensions",
     }
 )
-"""What the AWS SDK for pandas managed layer provides (its requirements)."""
+"""What the AWS SDK for pandas managed layer and the Lambda runtime provide (the layer's
+requirements; the layer drops boto3, botocore, s3transfer and urllib3, which the runtime has)."""
 
 PLATFORM = "x86_64-manylinux2014"
-PYTHON_VERSION = "3.11"
 _LAMBDA_MARKERS = {
     "python_version": PYTHON_VERSION,
     "python_full_version": f"{PYTHON_VERSION}.0",
@@ -101,6 +103,17 @@ def closure(requirements: Iterable[Requirement]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def layer_mismatches(project_root: Path = PROJECT_ROOT) -> list[str]:
+    """Runtime requirements of ours that the layer's pinned versions do not satisfy."""
+    pins = {canonicalize_name(name): version for name, version in LAYER_PINS.items()}
+    return [
+        f"{req} (the layer has {pins[canonicalize_name(req.name)]})"
+        for req in runtime_requirements(project_root)
+        if canonicalize_name(req.name) in pins
+        and not req.specifier.contains(pins[canonicalize_name(req.name)], prereleases=True)
+    ]
+
+
 def bundled_distributions(project_root: Path = PROJECT_ROOT) -> tuple[str, ...]:
     """What the function package installs: the runtime requirements the layer does not provide,
     with their closure. A dependency of theirs the layer also carries (typing-extensions) is
@@ -141,6 +154,12 @@ def _install_command(target: Path, requirements: list[str]) -> list[str]:
 
 def bundle_processor(output_dir: Path, project_root: Path = PROJECT_ROOT) -> None:
     """Write the function package into ``output_dir`` (the asset CDK zips)."""
+    mismatches = layer_mismatches(project_root)
+    if mismatches:
+        raise RuntimeError(
+            "pyproject.toml asks for versions the Lambda layer does not have: "
+            + "; ".join(mismatches)
+        )
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
     for package in CODE_PACKAGES:
         shutil.copytree(project_root / package, output_dir / package, ignore=ignore)

@@ -14,12 +14,6 @@ from typing import Any
 
 from f1lake.settings import Settings
 
-SDK_PANDAS_ACCOUNT = "336392948345"
-"""Publisher of the AWS SDK for pandas managed layers (ap-east-1 and a few opt-in regions use
-another account: pass ``sdkPandasLayerArn`` there)."""
-SDK_PANDAS_LAYER_VERSION = 20
-"""A layer version published in every standard region; the version numbers differ per region,
-see https://aws-sdk-pandas.readthedocs.io/en/stable/layers.html to pin a newer one."""
 MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024
 """Athena's lower bound for a workgroup's per-query scan limit."""
 RAW_STORAGE_CLASSES = ("STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR")
@@ -56,7 +50,6 @@ class DeployConfig:
     athena_workgroup: str = _DEFAULTS["athena_workgroup"].default
     bytes_scanned_cutoff_per_query: int = 1024**3
     sdk_pandas_layer_arn: str | None = None
-    sdk_pandas_layer_version: int = SDK_PANDAS_LAYER_VERSION
     processor_timeout_seconds: int = 120
     processor_memory_mb: int = 1024
     processor_max_concurrency: int = 5
@@ -91,7 +84,6 @@ CONTEXT_KEYS: dict[str, tuple[str, type]] = {
     "athenaWorkgroup": ("athena_workgroup", str),
     "bytesScannedCutoffPerQuery": ("bytes_scanned_cutoff_per_query", int),
     "sdkPandasLayerArn": ("sdk_pandas_layer_arn", str),
-    "sdkPandasLayerVersion": ("sdk_pandas_layer_version", int),
     "processorTimeoutSeconds": ("processor_timeout_seconds", int),
     "processorMemoryMb": ("processor_memory_mb", int),
     "processorMaxConcurrency": ("processor_max_concurrency", int),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import AssetHashType, BundlingOptions, Duration, Stack
+from aws_cdk import AssetHashType, Aws, BundlingOptions, CfnMapping, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -13,21 +13,31 @@ from constructs import Construct
 
 from f1lake.settings import PROJECT_ROOT
 from f1lake_infra.bundling import LocalProcessorBundling
-from f1lake_infra.config import SDK_PANDAS_ACCOUNT, DeployConfig
+from f1lake_infra.config import DeployConfig
 from f1lake_infra.monitoring import log_retention
+from f1lake_infra.sdk_pandas_layer import LAYER_ARNS
 
 HANDLER = "lambda_processor.handler.handler"
-RUNTIME = lambda_.Runtime.PYTHON_3_11
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+"""The layer's Python (``sdk_pandas_layer.PYTHON_VERSION``; a test keeps the two equal)."""
 
 
 def sdk_pandas_layer_arn(stack: Stack, config: DeployConfig) -> str:
-    """The managed AWS SDK for pandas layer of the stack's region (or the configured ARN)."""
+    """The managed AWS SDK for pandas layer of the deployment's region (or the configured ARN).
+
+    The stacks are environment-agnostic (the region is known at deploy time), so the
+    per-region ARNs go into the template as a mapping looked up by ``AWS::Region``; a region
+    the layer is not published in fails the deployment there, naming the missing key.
+    """
     if config.sdk_pandas_layer_arn:
         return config.sdk_pandas_layer_arn
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{SDK_PANDAS_ACCOUNT}:"
-        f"layer:AWSSDKPandas-Python311:{config.sdk_pandas_layer_version}"
+    mapping = CfnMapping(
+        stack,
+        "SdkPandasLayer",
+        mapping={region: {"Arn": arn} for region, arn in LAYER_ARNS.items()},
+        lazy=True,
     )
+    return mapping.find_in_map(Aws.REGION, "Arn")
 
 
 def processor_code() -> lambda_.Code:
