@@ -7,7 +7,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from f1lake import aws
-from f1lake.endpoints import RACES, RESULTS, Endpoint
+from f1lake.endpoints import (
+    CIRCUITS,
+    CONSTRUCTOR_STANDINGS,
+    CONSTRUCTORS,
+    DRIVER_STANDINGS,
+    DRIVERS,
+    QUALIFYING,
+    RACES,
+    RESULTS,
+    SPRINT,
+    STATUS,
+    Endpoint,
+)
 from f1lake.keys import raw_key
 from f1lake.raw.envelope import build_envelope
 from f1lake.settings import Settings
@@ -251,3 +263,51 @@ def circuit(circuit_id: str) -> dict:
 def season_record(season: int, items_key: str, items: list[dict]) -> dict:
     """The table wrapper of a season-scoped endpoint: ``{"season": "2023", "Drivers": [...]}``."""
     return {"season": str(season), items_key: items}
+
+
+def weekend_envelopes(season: int, round_: int) -> list[dict]:
+    """One raw object of every endpoint: the race-scoped ones, and the season's dimensions."""
+    sprint = race(season, round_, [result("ascari", 1, points="8"), result("farina", 2)])
+    sprint["SprintResults"] = sprint.pop("Results")
+    quali = race(season, round_)
+    quali["QualifyingResults"] = [
+        qualifying_row("ascari", 1, "1:31.295", "1:30.503", "1:29.708"),
+        qualifying_row("farina", 2, "1:32.101"),
+    ]
+    return [
+        envelope(RACES, race(season, round_)),
+        envelope(RESULTS, race(season, round_, simple_results())),
+        envelope(SPRINT, sprint),
+        envelope(QUALIFYING, quali),
+        envelope(
+            DRIVER_STANDINGS,
+            standings(
+                season,
+                round_,
+                [
+                    driver_standing("ascari", 1, "16", "ferrari", wins="1"),
+                    driver_standing("farina", 2, "6.5", "alfa", "ferrari"),
+                    driver_standing("behra", None, "0", position_text="-"),
+                ],
+                "DriverStandings",
+            ),
+        ),
+        envelope(
+            CONSTRUCTOR_STANDINGS,
+            standings(
+                season, round_, [constructor_standing("ferrari", 1, "22.5")], "ConstructorStandings"
+            ),
+        ),
+        envelope(DRIVERS, season_record(season, "Drivers", [driver("ascari"), driver("farina")])),
+        envelope(
+            CONSTRUCTORS,
+            season_record(season, "Constructors", [constructor("ferrari"), constructor("alfa")]),
+        ),
+        envelope(CIRCUITS, season_record(season, "Circuits", [circuit("monza")])),
+        envelope(
+            STATUS,
+            season_record(
+                season, "Status", [{"statusId": "1", "count": "2", "status": "Finished"}]
+            ),
+        ),
+    ]

@@ -15,8 +15,6 @@ from f1lake.endpoints import (
     DRIVER_STANDINGS,
     DRIVERS,
     QUALIFYING,
-    RACES,
-    RESULTS,
     SPRINT,
     STATUS,
 )
@@ -38,62 +36,14 @@ from tests.processing.factories import (
     result,
     s3_event,
     season_record,
-    simple_results,
     sqs_event,
     standings,
+    weekend_envelopes,
 )
 
 
-def _weekend(season: int, round_: int) -> list[dict]:
-    """One raw object per race-scoped endpoint, and the season's dimensions."""
-    sprint = race(season, round_, [result("ascari", 1, points="8"), result("farina", 2)])
-    sprint["SprintResults"] = sprint.pop("Results")
-    quali = race(season, round_)
-    quali["QualifyingResults"] = [
-        qualifying_row("ascari", 1, "1:31.295", "1:30.503", "1:29.708"),
-        qualifying_row("farina", 2, "1:32.101"),
-    ]
-    return [
-        envelope(RACES, race(season, round_)),
-        envelope(RESULTS, race(season, round_, simple_results())),
-        envelope(SPRINT, sprint),
-        envelope(QUALIFYING, quali),
-        envelope(
-            DRIVER_STANDINGS,
-            standings(
-                season,
-                round_,
-                [
-                    driver_standing("ascari", 1, "16", "ferrari", wins="1"),
-                    driver_standing("farina", 2, "6.5", "alfa", "ferrari"),
-                    driver_standing("behra", None, "0", position_text="-"),
-                ],
-                "DriverStandings",
-            ),
-        ),
-        envelope(
-            CONSTRUCTOR_STANDINGS,
-            standings(
-                season, round_, [constructor_standing("ferrari", 1, "22.5")], "ConstructorStandings"
-            ),
-        ),
-        envelope(DRIVERS, season_record(season, "Drivers", [driver("ascari"), driver("farina")])),
-        envelope(
-            CONSTRUCTORS,
-            season_record(season, "Constructors", [constructor("ferrari"), constructor("alfa")]),
-        ),
-        envelope(CIRCUITS, season_record(season, "Circuits", [circuit("monza")])),
-        envelope(
-            STATUS,
-            season_record(
-                season, "Status", [{"statusId": "1", "count": "2", "status": "Finished"}]
-            ),
-        ),
-    ]
-
-
 def test_every_endpoint_is_written_cataloged_and_queryable_with_its_types(stack):
-    keys = [put_raw(stack, env) for env in _weekend(2023, 9) + _weekend(2022, 3)]
+    keys = [put_raw(stack, env) for env in weekend_envelopes(2023, 9) + weekend_envelopes(2022, 3)]
     response = handler(sqs_event(*(json.dumps(s3_event(stack.raw_bucket, k)) for k in keys)), None)
     assert response == {"batchItemFailures": []}
 
