@@ -53,8 +53,12 @@ def handle_event(
     caller that reuses clients across invocations, or a test that hooks the S3 edge)."""
     processor = Processor(store or S3Objects(settings))
     if is_sqs_event(event):
-        return _handle_sqs(event, processor)
-    outcomes = [processor.process(ref.bucket, ref.key) for ref in s3_objects(event)]
+        return _handle_sqs(event, processor, settings.raw_bucket)
+    refs = s3_objects(event)
+    for ref in refs:
+        if ref.bucket != settings.raw_bucket:
+            raise ValueError(_foreign_bucket(ref.bucket, settings.raw_bucket))
+    outcomes = [processor.process(ref.bucket, ref.key) for ref in refs]
     return {
         "processed": [o.raw_key for o in outcomes if not o.failed],
         "quarantined": [o.raw_key for o in outcomes if o.failed],
@@ -62,13 +66,23 @@ def handle_event(
     }
 
 
-def _handle_sqs(event: dict[str, Any], processor: Processor) -> dict[str, Any]:
+def _foreign_bucket(bucket: str, raw_bucket: str) -> str:
+    return f"the event names bucket {bucket!r}, not the raw bucket {raw_bucket!r}: not processed"
+
+
+def _handle_sqs(event: dict[str, Any], processor: Processor, raw_bucket: str) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     for message in sqs_messages(event):
         failed = message.error is not None
         if message.error:
             log.error("message %s: %s", message.message_id, message.error)
         for ref in message.objects:
+            if ref.bucket != raw_bucket:  # only the configured raw bucket is ours to read
+                log.error(
+                    "message %s: %s", message.message_id, _foreign_bucket(ref.bucket, raw_bucket)
+                )
+                failed = True
+                continue
             try:
                 outcome = processor.process(ref.bucket, ref.key)
             except Exception:

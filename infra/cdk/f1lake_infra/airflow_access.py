@@ -2,7 +2,7 @@
 
 A managed policy (attach it to the MWAA execution role, or to the IAM user behind a
 docker-compose ``aws_default``) and a role with that policy, assumable by a configured principal
-(``airflowPrincipalArn``; the account's principals otherwise), for ``role_arn`` in
+(``airflowPrincipalArn``, required: never the whole account), for ``role_arn`` in
 ``aws_default``. Least privilege, from what ``f1lake.pipeline`` calls:
 
 - ingest: ``PutObject`` under the raw key prefixes only (no read, no delete: raw is immutable
@@ -10,7 +10,8 @@ docker-compose ``aws_default``) and a role with that policy, assumable by a conf
 - await processing: ``GetObject`` (GET/HEAD) on processed and quarantine objects, and
   ``ListBucket`` so a missing key answers 404, not 403;
 - crawl: start and watch the one crawler;
-- checks (DuckDB over the catalog): read the database's tables and partitions.
+- checks (DuckDB over the catalog): read the database's tables and partitions;
+- report: publish the run's metrics to the ``f1lake`` CloudWatch namespace (the dashboard).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from f1lake.pipeline import metrics
 from f1lake_infra.catalog import glue_catalog_arns
-from f1lake_infra.config import DeployConfig
+from f1lake_infra.config import ConfigError, DeployConfig
 from f1lake_infra.outputs import OUTPUT_VARIABLES
 from f1lake_infra.storage import raw_key_prefixes
 
@@ -72,6 +74,13 @@ def airflow_statements(
             actions=list(CATALOG_READ_ACTIONS),
             resources=glue_catalog_arns(stack, database_name),
         ),
+        # PutMetricData takes no resource; the namespace condition keeps it to ours.
+        iam.PolicyStatement(
+            sid="PublishPipelineMetrics",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            conditions={"StringEquals": {"cloudwatch:namespace": metrics.NAMESPACE}},
+        ),
     ]
 
 
@@ -102,15 +111,17 @@ class AirflowAccess(Construct):
                 crawler_arn=crawler_arn,
             ),
         )
-        principal: iam.IPrincipal = (
-            iam.ArnPrincipal(config.airflow_principal_arn)
-            if config.airflow_principal_arn
-            else iam.AccountRootPrincipal()
-        )
+        if not config.airflow_principal_arn:
+            raise ConfigError(
+                "context 'airflowPrincipalArn' is required: who may assume the Airflow role, e.g. "
+                "the MWAA execution role or the IAM user behind docker-compose's aws_default "
+                "(-c airflowPrincipalArn=arn:aws:iam::123456789012:role/my-mwaa-role); the role "
+                "no longer trusts the whole account"
+            )
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=principal,
+            assumed_by=iam.ArnPrincipal(config.airflow_principal_arn),
             managed_policies=[self.policy],
             max_session_duration=Duration.hours(1),
             description="f1lake Airflow: assume it from aws_default (extra role_arn)",

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from f1lake.catalog.definition import create_crawler_kwargs
 from f1lake.settings import Settings
+from f1lake_infra.trust import account_service_principal
 
 DATABASE_DESCRIPTION = "f1lake processed tables (Parquet, partitioned by season)."
 CRAWLER_CATALOG_ACTIONS = (
@@ -146,7 +147,7 @@ class Catalog(Construct):
         self.crawler_role = iam.Role(
             self,
             "CrawlerRole",
-            assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+            assumed_by=account_service_principal(self, "glue.amazonaws.com"),
             description="f1lake Glue crawler: read the processed bucket, write the catalog",
         )
         for statement in crawler_statements(stack, database_name, processed_bucket):

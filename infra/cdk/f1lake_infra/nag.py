@@ -8,6 +8,7 @@ finding of the same rule elsewhere still fails the tests.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aws_cdk import Aspects, Stack
@@ -16,7 +17,9 @@ from constructs import Construct
 
 from f1lake_infra.stacks import F1LakeStacks
 
-_BUCKET_ARN = r"(<Buckets\w+\.Arn>|\w+:ExportsOutputFnGetAttBuckets\w+)"
+_BUCKET_ARN = r"<({buckets})\.Arn>"
+"""A lake bucket's ARN as cdk-nag renders it in any stack: the logical id of one of this app's
+storage-stack buckets (``{buckets}``, filled in per deployment)."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class Suppression:
     path: str | None = None
     """Construct path under the stack; None: anywhere in the stack."""
     applies_to: tuple[str, ...] = ()
-    """Regexes over the finding (e.g. ``Resource::<BucketsRaw.Arn>/*``); empty: the rule."""
+    """Regexes over the finding (e.g. ``Resource::<BucketsRaw.Arn>/*``); empty: the rule.
+    ``{buckets}`` and ``{database}`` stand for this app's lake buckets and Glue database, so a
+    pattern matches this deployment's resources only."""
 
 
 SUPPRESSIONS: tuple[Suppression, ...] = (
@@ -41,18 +46,23 @@ SUPPRESSIONS: tuple[Suppression, ...] = (
     ),
     Suppression(
         "AwsSolutions-L1",
-        "The processor runs Python 3.11 to match the AWS SDK for pandas layer it uses "
-        "(AWSSDKPandas-Python311) and the interpreter the tests run; runtime, layer and bundle "
-        "platform move together (see bundling.py).",
+        "The processor runs Python 3.12, not the newest Lambda Python: it runs on the AWS SDK "
+        "for pandas layer AWSSDKPandas-Python312 (release 3.16.1; the 3.17.0 layers crash on "
+        "datetimes, see sdk_pandas_layer.py), and the test suite rehearses the handler at that "
+        "layer's exact versions on Python 3.12. Runtime, layer, bundle platform and rehearsal "
+        "move together.",
         ("processing",),
         path="Processor/Function/Resource",
     ),
     Suppression(
         "AwsSolutions-IAM4",
-        "AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch logs; it is "
-        "the managed policy CDK attaches to every function role, including CDK's own "
-        "custom-resource handlers (bucket notifications, the views provider).",
-        ("processing", "analytics"),
+        "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, logs:CreateLogStream and "
+        "logs:PutLogEvents on every log group of the account (Resource '*'), not only the "
+        "function's own: write-only (no read, delete or retention change), so a compromised "
+        "function could add log lines or groups but read or erase nothing. It is the policy "
+        "CDK attaches to every function role, including CDK's own custom-resource handlers "
+        "(bucket notifications, auto-delete, the views provider), which the app cannot scope.",
+        ("processing", "analytics", "storage"),
         applies_to=(
             r"^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             r"AWSLambdaBasicExecutionRole$",
@@ -74,7 +84,7 @@ SUPPRESSIONS: tuple[Suppression, ...] = (
         ("catalog", "analytics", "access", "quicksight"),
         applies_to=(
             r"^Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:"
-            r"table/[\w-]+/\*$",
+            r"table/{database}/\*$",
         ),
     ),
     Suppression(
@@ -97,6 +107,14 @@ SUPPRESSIONS: tuple[Suppression, ...] = (
         applies_to=(r"^Resource::<AnalyticsViewsFunction\w+\.Arn>:\*$",),
     ),
     Suppression(
+        "AwsSolutions-IAM5",
+        "cloudwatch:PutMetricData takes no resource ARN; the statement is held to the f1lake "
+        "namespace by the cloudwatch:namespace condition (the DAGs' run metrics).",
+        ("access",),
+        path="Airflow/Policy/Resource",
+        applies_to=(r"^Resource::\*$",),
+    ),
+    Suppression(
         "AwsSolutions-GL1",
         "The crawler's CloudWatch logs hold table and partition names, no data; encrypting "
         "them needs a security configuration with a customer-managed KMS key (about $1 a "
@@ -115,25 +133,42 @@ SUPPRESSIONS: tuple[Suppression, ...] = (
 )
 
 
-def _nag_suppression(s: Suppression) -> NagPackSuppression:
-    return NagPackSuppression(
-        id=s.rule,
-        reason=s.reason,
-        applies_to=[RegexAppliesTo(regex=f"/{pattern}/") for pattern in s.applies_to] or None,
-    )
+def _nag_suppression(s: Suppression, names: dict[str, str]) -> NagPackSuppression:
+    patterns = []
+    for pattern in s.applies_to:
+        for name, value in names.items():
+            pattern = pattern.replace(f"{{{name}}}", value)
+        patterns.append(RegexAppliesTo(regex=f"/{pattern}/"))
+    return NagPackSuppression(id=s.rule, reason=s.reason, applies_to=patterns or None)
+
+
+def _names(stacks: F1LakeStacks) -> dict[str, str]:
+    """Regexes of the deployment's names the patterns stand for (none when a stack is absent)."""
+    names = {}
+    if stacks.storage is not None:
+        b = stacks.storage.buckets
+        ids = [
+            stacks.storage.get_logical_id(bucket.node.default_child)
+            for bucket in (b.raw, b.processed, b.quarantine, b.athena_results)
+        ]
+        names["buckets"] = "|".join(re.escape(i) for i in ids)
+    if stacks.catalog is not None:
+        names["database"] = re.escape(stacks.catalog.catalog.database_name)
+    return names
 
 
 def apply_suppressions(stacks: F1LakeStacks) -> None:
+    names = _names(stacks)
     for s in SUPPRESSIONS:
         for field in s.stacks:
             stack: Stack | None = getattr(stacks, field)
             if stack is None:
                 continue
             if s.path is None:
-                NagSuppressions.add_stack_suppressions(stack, [_nag_suppression(s)])
+                NagSuppressions.add_stack_suppressions(stack, [_nag_suppression(s, names)])
             else:
                 NagSuppressions.add_resource_suppressions_by_path(
-                    stack, f"/{stack.node.path}/{s.path}", [_nag_suppression(s)]
+                    stack, f"/{stack.node.path}/{s.path}", [_nag_suppression(s, names)]
                 )
 
 

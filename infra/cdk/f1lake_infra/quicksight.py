@@ -32,6 +32,7 @@ from f1lake_infra.quicksight_datasets import (
     season_queries,
 )
 from f1lake_infra.quicksight_visuals import DatasetRef, dashboard_definition
+from f1lake_infra.trust import account_service_principal
 
 DATA_SOURCE_ACTIONS = (
     "quicksight:DescribeDataSource",
@@ -265,7 +266,7 @@ class QuickSightStack(Stack):
         role = iam.Role(
             self,
             "QuickSightAthenaRole",
-            assumed_by=iam.ServicePrincipal("quicksight.amazonaws.com"),
+            assumed_by=account_service_principal(self, "quicksight.amazonaws.com"),
             description="f1lake QuickSight data source: query the f1lake workgroup",
         )
         statements = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -44,6 +45,25 @@ def _secure_bucket(
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         auto_delete_objects=not retain,
         **kwargs,
+    )
+
+
+def create_only_statement(bucket: s3.IBucket) -> iam.PolicyStatement:
+    """Raw objects are immutable: every principal's object write must carry ``If-None-Match:
+    *`` (S3 then refuses to replace an existing key, 412), enforced with the bucket policy key
+    ``s3:if-none-match``. Multipart part uploads carry no conditional header and are exempt
+    (``s3:ObjectCreationOperation`` false); their CompleteMultipartUpload is not. Copies into
+    the bucket are refused too, which nothing of ours does."""
+    return iam.PolicyStatement(
+        sid="RawObjectsAreCreateOnly",
+        effect=iam.Effect.DENY,
+        principals=[iam.AnyPrincipal()],
+        actions=["s3:PutObject"],
+        resources=[bucket.arn_for_objects("*")],
+        conditions={
+            "Null": {"s3:if-none-match": "true"},
+            "Bool": {"s3:ObjectCreationOperation": "true"},
+        },
     )
 
 
@@ -108,6 +128,7 @@ class LakeBuckets(Construct):
             server_access_logs_prefix="raw/",
             **logged,
         )
+        self.raw.add_to_resource_policy(create_only_statement(self.raw))
         # Processed Parquet is rebuilt from raw at will: no versioning.
         self.processed = _secure_bucket(
             self,
