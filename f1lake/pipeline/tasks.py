@@ -19,8 +19,8 @@ from airflow.sdk import XComArg, task
 
 from f1lake.pipeline import ingest as ingest_stage
 from f1lake.pipeline import load as load_stage
+from f1lake.pipeline import metrics, report
 from f1lake.pipeline import plan as plan_stage
-from f1lake.pipeline import report
 from f1lake.pipeline.airflow_runtime import (
     ledger_dsn_from_connection,
     run_info,
@@ -123,7 +123,9 @@ def crawl(processed: dict[str, Any]) -> dict[str, Any]:
 
 @task
 def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> report.Summary:
-    return report.summarize(_plans(plans), _reports(reports))
+    result = report.summarize(_plans(plans), _reports(reports))
+    metrics.publish_run(settings_from_connections(), ledger_dsn_from_connection(), result)
+    return result
 
 
 @task

@@ -35,6 +35,12 @@ def construct_id(query_name: str) -> str:
     return "Query-" + query_name.replace("/", "-")
 
 
+def crawl_rule_name(config: DeployConfig) -> str:
+    """The rule that fires on each successful crawl, named so the processing stack's dashboard
+    can count its runs (``AWS/Events`` ``TriggeredRules``) without a cross-stack reference."""
+    return f"{config.stack_prefix}-views-after-crawl"
+
+
 class Analytics(Construct):
     def __init__(
         self,
@@ -144,6 +150,7 @@ class Analytics(Construct):
         events.Rule(
             self,
             "ViewsAfterCrawl",
+            rule_name=crawl_rule_name(config),
             description="f1lake: (re)create the Athena views after the crawler succeeds",
             event_pattern=events.EventPattern(
                 source=["aws.glue"],

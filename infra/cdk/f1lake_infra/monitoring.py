@@ -1,5 +1,6 @@
-"""What tells an operator the pipeline is failing: log retention, and alarms on the dead-letter
-queue and on processor errors, published to one SNS topic (optionally mailed)."""
+"""What tells an operator how the pipeline does: log retention, alarms on the dead-letter
+queue and on processor errors, published to one SNS topic (optionally mailed), and a
+CloudWatch dashboard of the pipeline's health."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from f1lake.pipeline import metrics
 from f1lake_infra.config import LOG_RETENTION, DeployConfig
 
 ALARM_PERIOD = Duration.minutes(5)
+DASHBOARD_PERIOD = Duration.hours(1)
 
 
 def log_retention(config: DeployConfig) -> logs.RetentionDays:
@@ -72,3 +75,108 @@ class PipelineAlarms(Construct):
         )
         for alarm in (self.dead_letters, self.errors):
             alarm.add_alarm_action(actions.SnsAction(self.topic))
+
+
+def _custom(name: str, lake: str, statistic: str, label: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=metrics.NAMESPACE,
+        metric_name=name,
+        dimensions_map={metrics.DIMENSION: lake},
+        statistic=statistic,
+        period=DASHBOARD_PERIOD,
+        label=label,
+    )
+
+
+class PipelineDashboard(Construct):
+    """Pipeline health at a glance: what ingestion ran and spent, how processing went, what
+    waits or failed, whether the catalog kept up, and how fresh the lake is.
+
+    The ingestion and freshness figures are the custom metrics the DAGs publish at the end of
+    each run (``f1lake.pipeline.metrics``); the rest are AWS's own: Lambda, SQS, S3 storage
+    metrics (daily) for the quarantine count, and the EventBridge rule that fires on each
+    successful crawl.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        raw_bucket_name: str,
+        quarantine_bucket_name: str,
+        dead_letter_queue: sqs.IQueue,
+        function: lambda_.IFunction,
+        crawler_rule_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, id_)
+        lake = raw_bucket_name
+        ingestion = cloudwatch.GraphWidget(
+            title="Ingestion runs and the API requests they used",
+            left=[_custom(metrics.INGESTION_RUNS, lake, "Sum", "runs")],
+            right=[_custom(metrics.API_REQUESTS, lake, "Sum", "API requests")],
+            width=12,
+        )
+        processor = cloudwatch.GraphWidget(
+            title="Processor: invocations, errors, duration",
+            left=[
+                function.metric_invocations(period=DASHBOARD_PERIOD, statistic="Sum"),
+                function.metric_errors(period=DASHBOARD_PERIOD, statistic="Sum"),
+            ],
+            right=[
+                function.metric_duration(period=DASHBOARD_PERIOD, statistic="Average"),
+                function.metric_duration(period=DASHBOARD_PERIOD, statistic="p99"),
+            ],
+            width=12,
+        )
+        failures = cloudwatch.GraphWidget(
+            title="Dead-letter queue depth and quarantined objects",
+            left=[
+                dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    period=DASHBOARD_PERIOD, statistic="Maximum", label="DLQ messages"
+                )
+            ],
+            right=[
+                cloudwatch.Metric(
+                    namespace="AWS/S3",
+                    metric_name="NumberOfObjects",
+                    dimensions_map={
+                        "BucketName": quarantine_bucket_name,
+                        "StorageType": "AllStorageTypes",
+                    },
+                    statistic="Average",
+                    period=Duration.days(1),
+                    label="quarantine records (daily)",
+                )
+            ],
+            width=12,
+        )
+        crawls = [
+            cloudwatch.Metric(
+                namespace="AWS/Events",
+                metric_name="TriggeredRules",
+                dimensions_map={"RuleName": crawler_rule_name},
+                statistic="Sum",
+                period=DASHBOARD_PERIOD,
+                label="successful crawler runs",
+            )
+        ]
+        crawler = cloudwatch.GraphWidget(
+            title="Crawler runs", left=crawls if crawler_rule_name else [], width=12
+        )
+        freshness = cloudwatch.GraphWidget(
+            title="Lake freshness: last race run vs last race in the lake (season*100+round)",
+            left=[
+                _custom(metrics.LAST_RACE_RUN, lake, "Maximum", "last race run"),
+                _custom(metrics.LAST_RACE_IN_LAKE, lake, "Maximum", "last race in the lake"),
+            ],
+            right=[_custom(metrics.RACES_BEHIND, lake, "Maximum", "races behind")],
+            left_y_axis=cloudwatch.YAxisProps(show_units=False),
+            width=24,
+        )
+        self.dashboard = cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            default_interval=Duration.days(7),
+            widgets=[[ingestion, processor], [failures, crawler], [freshness]],
+        )

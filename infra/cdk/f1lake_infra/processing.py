@@ -1,4 +1,5 @@
-"""The processing stack: raw-bucket events -> queue (+ DLQ) -> processor Lambda, with alarms.
+"""The processing stack: raw-bucket events -> queue (+ DLQ) -> processor Lambda, with alarms
+and the pipeline's CloudWatch dashboard.
 
 The raw bucket lives in the storage stack; its notification is added here through an imported
 reference, so the notification custom resource and the queue policy sit beside the queue and
@@ -13,9 +14,10 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from f1lake_infra.analytics import crawl_rule_name
 from f1lake_infra.config import DeployConfig
 from f1lake_infra.events import RawEvents
-from f1lake_infra.monitoring import PipelineAlarms
+from f1lake_infra.monitoring import PipelineAlarms, PipelineDashboard
 from f1lake_infra.processor import Processor
 from f1lake_infra.storage import LakeBuckets
 
@@ -56,6 +58,15 @@ class ProcessingStack(Stack):
             dead_letter_queue=self.raw_events.dead_letter_queue,
             function=self.processor.function,
         )
+        self.dashboard = PipelineDashboard(
+            self,
+            "Dashboard",
+            raw_bucket_name=buckets.raw.bucket_name,
+            quarantine_bucket_name=buckets.quarantine.bucket_name,
+            dead_letter_queue=self.raw_events.dead_letter_queue,
+            function=self.processor.function,
+            crawler_rule_name=crawl_rule_name(config),
+        )
         for name, value, what in (
             ("QueueName", self.raw_events.queue.queue_name, "F1LAKE_QUEUE_NAME"),
             ("QueueUrl", self.raw_events.queue.queue_url, "raw-events queue"),
@@ -66,5 +77,6 @@ class ProcessingStack(Stack):
             ),
             ("ProcessorFunction", self.processor.function.function_name, "the processor Lambda"),
             ("AlarmTopicArn", self.alarms.topic.topic_arn, "subscribe to get the alarms"),
+            ("DashboardName", self.dashboard.dashboard.dashboard_name, "pipeline health"),
         ):
             CfnOutput(self, name, value=value, description=what)
