@@ -25,6 +25,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 QUICKSIGHT_PRINCIPAL = "arn:aws:quicksight:us-east-1:123456789012:user/default/f1-analyst"
 QUICKSIGHT_CONTEXT = {"quicksight": "true", "quicksightPrincipalArn": QUICKSIGHT_PRINCIPAL}
 """As a user passes them: ``cdk deploy -c quicksight=true -c quicksightPrincipalArn=...``."""
+AIRFLOW_PRINCIPAL = "arn:aws:iam::123456789012:role/mwaa-execution"
+"""Who may assume the Airflow role: required (``-c airflowPrincipalArn=...``)."""
 ACCOUNT, REGION, PARTITION = "123456789012", "us-east-1", "aws"
 
 
@@ -47,7 +49,7 @@ def build_app(extra: dict[str, Any] | None = None, *, nag: bool = False) -> tupl
     from f1lake_infra.nag import apply_nag
     from f1lake_infra.stacks import build_stacks
 
-    context = {**cdk_json_context(), **(extra or {})}
+    context = {**cdk_json_context(), "airflowPrincipalArn": AIRFLOW_PRINCIPAL, **(extra or {})}
     app = cdk.App(context={**context, "aws:cdk:bundling-stacks": []})
     config = config_from_context(context)
     stacks = build_stacks(app, config)

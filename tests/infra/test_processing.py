@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -99,13 +100,58 @@ def test_s3_may_send_to_the_queue_only_for_the_raw_bucket(synth):
     assert s3_send
     for s in s3_send:
         assert resolve(s["Condition"]["ArnLike"]["aws:SourceArn"]) == f"arn:aws:s3:::{raw_id}"
+        # bucket names are global: only this account's bucket of that name
+        assert s["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+
+
+def test_the_dashboard_shows_ingestion_processing_failures_crawls_and_freshness(synth):
+    from f1lake.pipeline import metrics
+
+    dashboard = only(synth.resources("processing"), "AWS::CloudWatch::Dashboard")
+    body = json.loads(synth.resolver()(dashboard["DashboardBody"]))
+    widgets = {w["properties"]["title"]: w["properties"]["metrics"] for w in body["widgets"]}
+
+    def names(title_start):
+        (found,) = [m for t, m in widgets.items() if t.startswith(title_start)]
+        return {tuple(x for x in row if isinstance(x, str))[:2] for row in found}
+
+    raw = synth.resolver()(
+        synth.stack("storage").resolve(synth.stack("storage").buckets.raw.bucket_name)
+    )
+    assert (metrics.NAMESPACE, metrics.API_REQUESTS) in names("Ingestion")
+    assert (metrics.NAMESPACE, metrics.INGESTION_RUNS) in names("Ingestion")
+    assert {
+        ("AWS/Lambda", "Invocations"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Duration"),
+    } <= names("Processor")
+    assert {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/S3", "NumberOfObjects"),
+    } <= names("Dead-letter")
+    assert names("Crawler runs") == {("AWS/Events", "TriggeredRules")}
+    assert {
+        (metrics.NAMESPACE, metrics.LAST_RACE_RUN),
+        (metrics.NAMESPACE, metrics.LAST_RACE_IN_LAKE),
+    } <= names("Lake freshness")
+    # the custom metrics are those of this lake: the DAGs publish Lake=<raw bucket>
+    ingestion_rows = next(m for t, m in widgets.items() if t.startswith("Ingestion"))
+    assert all(
+        row[2:4] == [metrics.DIMENSION, raw]
+        for row in ingestion_rows
+        if row[0] == metrics.NAMESPACE
+    )
+    # the crawler runs are the successful-crawl rule's, by the name the analytics stack gives it
+    rule = only(synth.resources("analytics"), "AWS::Events::Rule")
+    crawl_rows = next(m for t, m in widgets.items() if t.startswith("Crawler"))
+    assert crawl_rows[0][2:4] == ["RuleName", rule["Name"]]
 
 
 def test_processor_runs_the_repo_handler_with_its_settings(synth):
     fn = _function(synth)
     config = synth.config
     assert fn["Handler"] == "lambda_processor.handler.handler"
-    assert fn["Runtime"] == "python3.11"
+    assert fn["Runtime"] == "python3.12"
     assert fn["MemorySize"] == config.processor_memory_mb
     assert fn["Timeout"] == config.processor_timeout_seconds
     variables = fn["Environment"]["Variables"]
@@ -114,7 +160,52 @@ def test_processor_runs_the_repo_handler_with_its_settings(synth):
     assert variables["F1LAKE_GLUE_DATABASE"] == config.glue_database
     assert variables["F1LAKE_QUEUE_NAME"] == {"Fn::GetAtt": [_ids(synth)["queue"], "QueueName"]}
     (layer,) = fn["Layers"]
-    assert "AWSSDKPandas-Python311" in str(layer)
+    assert layer == {"Fn::FindInMap": ["SdkPandasLayer", {"Ref": "AWS::Region"}, "Arn"]}
+    mapping = synth.templates["processing"]["Mappings"]["SdkPandasLayer"]
+    assert mapping["us-east-1"]["Arn"] == (
+        "arn:aws:lambda:us-east-1:336392948345:layer:AWSSDKPandas-Python312:27"
+    )
+    # opt-in regions publish the layer from their own accounts
+    assert mapping["ap-east-1"]["Arn"].split(":")[4] == "839552336658"
+
+
+def test_the_layer_map_covers_every_lambda_region_the_layer_is_published_in():
+    import boto3
+    from f1lake_infra.sdk_pandas_layer import LAYER_ARNS, LAYER_NAME
+
+    session = boto3.session.Session()
+    regions = {
+        (partition, region)
+        for partition in ("aws", "aws-cn")
+        for region in session.get_available_regions("lambda", partition_name=partition)
+    }
+    not_published = {"ap-east-2", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+                     "me-south-1", "mx-central-1"}  # fmt: skip
+    for partition, region in regions:
+        if region in not_published:
+            assert region not in LAYER_ARNS
+            continue
+        arn = LAYER_ARNS[region]
+        _, part, service, in_region, account, kind, name, version = arn.split(":")
+        assert (part, service, in_region, kind, name) == (
+            partition, "lambda", region, "layer", LAYER_NAME
+        )  # fmt: skip
+        assert account.isdigit() and int(version) > 0
+
+
+def test_a_configured_layer_arn_replaces_the_map():
+    from f1lake_infra.config import config_from_context
+    from f1lake_infra.processor import sdk_pandas_layer_arn
+
+    arn = "arn:aws:lambda:mx-central-1:123456789012:layer:my-pandas:1"
+    stack = bare_app_stack()
+    assert sdk_pandas_layer_arn(stack, config_from_context({"sdkPandasLayerArn": arn})) == arn
+
+
+def bare_app_stack():
+    from aws_cdk import Stack
+
+    return Stack(bare_app(), "Probe")
 
 
 def test_processor_reads_raw_but_never_writes_or_deletes_it(synth):
