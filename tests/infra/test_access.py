@@ -13,7 +13,15 @@ from click.testing import CliRunner
 from f1lake.endpoints import ENDPOINTS
 from f1lake.keys import raw_key
 from f1lake.settings import Settings
-from tests.infra.conftest import ACCOUNT, REGION, allows, bare_app, logical_id, policy_statements
+from tests.infra.conftest import (
+    ACCOUNT,
+    REGION,
+    allows,
+    bare_app,
+    logical_id,
+    of_type,
+    policy_statements,
+)
 
 pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")
 
@@ -223,3 +231,40 @@ def test_airflow_env_reads_a_deployed_stack(moto_endpoint, monkeypatch):
         assert "Traceback" not in missing.output
     finally:
         cfn.delete_stack(StackName=name)
+
+
+def test_airflow_role_needs_a_configured_principal_never_the_account():
+    from f1lake_infra.airflow_access import AccessStack
+    from f1lake_infra.config import ConfigError, config_from_context
+    from f1lake_infra.storage import StorageStack
+
+    app = bare_app()
+    config = config_from_context({})
+    buckets = StorageStack(app, "S", config=config).buckets
+    with pytest.raises(ConfigError, match="airflowPrincipalArn"):
+        AccessStack(
+            app, "A", config=config, raw_bucket=buckets.raw, processed_bucket=buckets.processed,
+            quarantine_bucket=buckets.quarantine, queue_name="q", crawler_name="c",
+            crawler_arn="arn:aws:glue:us-east-1:123456789012:crawler/c",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "role"),
+    [("catalog", "glue.amazonaws.com"), ("quicksight", "quicksight.amazonaws.com")],
+)
+def test_service_roles_trust_the_service_for_this_account_only(synth, field, role):
+    trusts = [
+        r["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        for r in of_type(synth.resources(field), "AWS::IAM::Role").values()
+    ]
+    (statement,) = [s for st in trusts for s in st if s["Principal"] == {"Service": role}]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    }
+
+
+def test_airflow_may_publish_metrics_to_the_f1lake_namespace_only(synth):
+    statements = _airflow(synth)
+    (publish,) = [s for s in statements if s["Action"] == "cloudwatch:PutMetricData"]
+    assert publish["Condition"] == {"StringEquals": {"cloudwatch:namespace": "f1lake"}}

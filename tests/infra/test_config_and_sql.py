@@ -54,7 +54,7 @@ def test_defaults_are_the_documented_ones():
     assert (config.raw_transition_days, config.raw_transition_storage_class) == (90, "GLACIER_IR")
     assert config.log_retention_days == 30
     assert config.quicksight is False and config.alarm_email is None
-    assert config.airflow_principal_arn is None  # the account's principals may assume the role
+    assert config.airflow_principal_arn is None  # required when the access stack is built
 
 
 def _sql_tree(root: Path, files: dict[str, str]) -> Path:

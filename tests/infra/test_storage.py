@@ -117,3 +117,23 @@ def test_the_raw_transition_follows_its_context():
     assert rules["current-raw-to-cheaper-storage"]["Transitions"] == [
         {"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 45}
     ]
+
+
+def test_raw_objects_are_create_only_for_every_principal(synth):
+    resolve = synth.resolver()
+    storage = synth.stack("storage")
+    raw_id = logical_id(storage, storage.buckets.raw)
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in of_type(synth.resources("storage"), "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": raw_id}
+    ]
+    (deny,) = [s for s in policy if s.get("Sid") == "RawObjectsAreCreateOnly"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
+    assert deny["Action"] == "s3:PutObject"
+    assert resolve(deny["Resource"]) == f"arn:aws:s3:::{raw_id}/*"
+    # a write without If-None-Match (an overwrite) is refused; multipart parts are exempt
+    assert deny["Condition"] == {
+        "Null": {"s3:if-none-match": "true"},
+        "Bool": {"s3:ObjectCreationOperation": "true"},
+    }
