@@ -17,9 +17,9 @@ from constructs import Construct
 
 from f1lake_infra.stacks import F1LakeStacks
 
-_BUCKET_ARN = r"<({buckets})\.Arn>"
-"""A lake bucket's ARN as cdk-nag renders it in any stack: the logical id of one of this app's
-storage-stack buckets (``{buckets}``, filled in per deployment)."""
+_BUCKET_ARN = r"(<({buckets})\.Arn>|{storage}:ExportsOutputFnGetAtt({buckets})Arn[0-9A-F]+)"
+"""A lake bucket's ARN as cdk-nag renders it: a reference to one of this app's storage-stack
+buckets (``{buckets}``: their logical ids), or that stack's (``{storage}``) export of it."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,8 @@ class Suppression:
     """Construct path under the stack; None: anywhere in the stack."""
     applies_to: tuple[str, ...] = ()
     """Regexes over the finding (e.g. ``Resource::<BucketsRaw.Arn>/*``); empty: the rule.
-    ``{buckets}`` and ``{database}`` stand for this app's lake buckets and Glue database, so a
-    pattern matches this deployment's resources only."""
+    ``{storage}``, ``{buckets}`` and ``{database}`` stand for this app's storage stack, lake
+    buckets and Glue database, so a pattern matches this deployment's resources only."""
 
 
 SUPPRESSIONS: tuple[Suppression, ...] = (
@@ -133,7 +133,7 @@ SUPPRESSIONS: tuple[Suppression, ...] = (
 )
 
 
-def _nag_suppression(s: Suppression, names: dict[str, str]) -> NagPackSuppression:
+def nag_suppression(s: Suppression, names: dict[str, str]) -> NagPackSuppression:
     patterns = []
     for pattern in s.applies_to:
         for name, value in names.items():
@@ -142,7 +142,7 @@ def _nag_suppression(s: Suppression, names: dict[str, str]) -> NagPackSuppressio
     return NagPackSuppression(id=s.rule, reason=s.reason, applies_to=patterns or None)
 
 
-def _names(stacks: F1LakeStacks) -> dict[str, str]:
+def deployment_names(stacks: F1LakeStacks) -> dict[str, str]:
     """Regexes of the deployment's names the patterns stand for (none when a stack is absent)."""
     names = {}
     if stacks.storage is not None:
@@ -152,23 +152,24 @@ def _names(stacks: F1LakeStacks) -> dict[str, str]:
             for bucket in (b.raw, b.processed, b.quarantine, b.athena_results)
         ]
         names["buckets"] = "|".join(re.escape(i) for i in ids)
+        names["storage"] = re.escape(stacks.storage.stack_name)
     if stacks.catalog is not None:
         names["database"] = re.escape(stacks.catalog.catalog.database_name)
     return names
 
 
 def apply_suppressions(stacks: F1LakeStacks) -> None:
-    names = _names(stacks)
+    names = deployment_names(stacks)
     for s in SUPPRESSIONS:
         for field in s.stacks:
             stack: Stack | None = getattr(stacks, field)
             if stack is None:
                 continue
             if s.path is None:
-                NagSuppressions.add_stack_suppressions(stack, [_nag_suppression(s, names)])
+                NagSuppressions.add_stack_suppressions(stack, [nag_suppression(s, names)])
             else:
                 NagSuppressions.add_resource_suppressions_by_path(
-                    stack, f"/{stack.node.path}/{s.path}", [_nag_suppression(s, names)]
+                    stack, f"/{stack.node.path}/{s.path}", [nag_suppression(s, names)]
                 )
 
 
