@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from f1lake import aws
 from f1lake.endpoints import RESULTS
 from f1lake.processing import processed_source, quarantine_record
@@ -201,3 +203,13 @@ def test_a_version_written_while_an_invocation_lists_is_not_overwritten(stack, r
     assert out["quarantined"] == []
     assert processed_source(stack, "results", 2023, 9)[0] == newer[0]
     assert read_processed("results", 2023, 9).column("driver_id")[0].as_py() == "villoresi"
+
+
+def test_an_event_naming_another_bucket_is_refused_not_read(stack, read_processed):
+    key = put_results(stack, 2023, 9, simple_results())
+    foreign = json.dumps(s3_event("someone-elses-bucket", key))
+    response = handler(sqs_event(foreign), None)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert read_processed("results", 2023, 9) is None
+    with pytest.raises(ValueError, match="not the raw bucket"):
+        handler(s3_event("someone-elses-bucket", key), None)
