@@ -48,3 +48,27 @@ def test_a_publishing_failure_does_not_fail_the_run(settings, monkeypatch):
 
     monkeypatch.setattr(metrics, "lake_freshness", broken)
     assert metrics.publish_run(settings, "unused", _summary(7)) == []
+
+
+def test_freshness_is_the_ledgers_last_race_run_against_the_last_processed(pg_dsn):
+    from datetime import UTC, date, datetime
+
+    from f1lake.keys import raw_key
+    from f1lake.ledger.models import RaceRef
+    from f1lake.ledger.store import Ledger
+
+    with Ledger(pg_dsn, migrate=True) as ledger:
+        ledger.upsert_races(
+            RaceRef(2023, r, f"Race {r}", date(2023, 3, 1 + 7 * r)) for r in (1, 2, 3, 4)
+        )
+        for r in (1, 2):
+            key = raw_key("results", 2023, r, datetime(2023, 6, 1, tzinfo=UTC), "a" * 64)
+            ledger.record_ingestion(
+                season=2023, round_=r, endpoint="results", raw_key=key, payload_sha256="a" * 64
+            )
+            if r == 1:
+                ledger.mark_processed(season=2023, round_=1, endpoint="results", raw_key=key)
+    # on 2023-03-25 rounds 1-3 have been raced (round 4 is on the 29th); only round 1 is in
+    # the lake, round 2 waits for processing, round 3 was never ingested
+    fresh = metrics.lake_freshness(pg_dsn, datetime(2023, 3, 25, tzinfo=UTC))
+    assert fresh == Freshness(last_run=(2023, 3), last_in_lake=(2023, 1), behind=2)
