@@ -14,6 +14,7 @@ from f1lake.aws import client
 from f1lake.ledger import Ledger
 from f1lake.local.airflow_runner import run_dag
 from f1lake.mainjob import STANDINGS_SQL
+from f1lake.pipeline import metrics
 from f1lake.query.local import run_file, run_query
 from f1lake.replay.server import replay_api
 from f1lake.settings import Settings
@@ -154,6 +155,12 @@ def test_backfill_lands_every_endpoint_from_api_to_sql_at_the_minimum_request_co
     assert summary["requests_by_endpoint"] == minimum
     assert summary["api_requests"] == sum(minimum.values())
     assert result.returns["checks"]["passed"] is True
+    # the run published its figures where the AWS dashboard reads them (moto's CloudWatch)
+    lake = [{"Name": metrics.DIMENSION, "Value": stack.settings.raw_bucket}]
+    published = client("cloudwatch", stack.settings).list_metrics(
+        Namespace=metrics.NAMESPACE, Dimensions=lake
+    )["Metrics"]
+    assert {metrics.API_REQUESTS, metrics.LAST_RACE_IN_LAKE} <= {m["MetricName"] for m in published}
 
 
 def test_second_backfill_fetches_and_writes_nothing_and_force_rewrites_without_duplicates(stack):
