@@ -10,6 +10,7 @@ code and the bundled dependencies) is not in it: the test puts the synthesized b
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -23,8 +24,13 @@ CACHE = Path(
 
 
 def uv_command() -> list[str]:
+    """uv on PATH, else the one `make install` puts beside the system Python (python3 -m uv)."""
     uv = shutil.which("uv")
-    return [uv] if uv else [sys.executable, "-m", "uv"]
+    if uv:
+        return [uv]
+    if importlib.util.find_spec("uv") is not None:
+        return [sys.executable, "-m", "uv"]
+    return ["python3", "-m", "uv"]
 
 
 def _minor_of(python: str) -> str | None:
