@@ -19,9 +19,10 @@ GROUND_FLOOR = (
     "f1lake.schema",
     "f1lake.ergast.errors",
     "f1lake.aws",
+    "f1lake.topology",
 )
 """What everything else stands on: configuration, the endpoint registry, the shipped files, the
-lake's object keys, the raw envelope, the table definitions, the API's error types, the AWS clients."""
+lake's object keys, the raw envelope, the table definitions, the API's error types, the AWS clients, the deployed queues' topology."""
 
 PURE_CORE = ("f1lake.transform",)
 """Raw object -> typed tables: stands on the ground floor only, no I/O adapter."""
@@ -30,12 +31,7 @@ LOCAL = "f1lake.local"
 LOCAL_USERS = ("f1lake.cli", "f1lake.mainjob")
 """The two entry points that may start the local stack."""
 
-KNOWN_LOCAL_IMPORTS = {
-    ("f1lake.processing.redrive", "f1lake.local.provision"): (
-        "the dead-letter queue's name (dlq_name) is defined with the local provisioning; "
-        "it belongs with the queue settings"
-    ),
-}
+KNOWN_LOCAL_IMPORTS: dict[tuple[str, str], str] = {}
 """Imports of ``f1lake.local`` that break the rule today, each with what would fix it. The test
 fails when one disappears, so the list only shrinks."""
 
@@ -107,6 +103,35 @@ def test_only_the_cli_and_the_main_job_import_the_local_stack():
     }
     assert found - set(KNOWN_LOCAL_IMPORTS) == set(), "import the local stack from the CLI"
     assert set(KNOWN_LOCAL_IMPORTS) <= found, "fixed: remove it from KNOWN_LOCAL_IMPORTS"
+
+
+DEPLOYED_CODE = ("infra", "lambda_processor")
+"""What runs on AWS outside the package: the CDK app and the Lambda entry point."""
+
+
+def _deployed_imports_of(unit: str) -> list[tuple[str, str]]:
+    """(file, import) pairs where a file of :data:`DEPLOYED_CODE` imports ``unit``."""
+    root = PACKAGE.parent
+    found = []
+    for folder in DEPLOYED_CODE:
+        for path in sorted((root / folder).rglob("*.py")):
+            if "cdk.out" in path.parts or ".venv" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+                found += [(str(path.relative_to(root)), n) for n in names if _within(n, unit)]
+    return found
+
+
+def test_the_deployed_code_does_not_import_the_local_stack():
+    assert _deployed_imports_of("f1lake.topology"), "the scan reads the CDK app's imports"
+    assert _deployed_imports_of(LOCAL) == [], "share it through f1lake.topology or settings"
 
 
 def test_nothing_imports_the_entry_points():

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from f1lake import aws
-from f1lake.local.provision import queue_arn, queue_url
+from f1lake.local.provision import queue_url
 from f1lake.processing.handler import invocation_settings
 from f1lake.settings import Settings
+from f1lake.topology import queue_arn
 
 log = logging.getLogger(__name__)
 

@@ -10,34 +10,33 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from f1lake import aws
+from f1lake import aws, topology
 from f1lake.settings import Settings
+from f1lake.topology import (
+    DEAD_LETTER_RETENTION_DAYS,
+    MAX_RECEIVE_COUNT,
+    NOTIFICATION_ID,
+    queue_arn,
+    redrive_policy,
+)
 
 LOCAL_VISIBILITY_TIMEOUT_SECONDS = 5
 """Short locally, so a failed message is retried in seconds, not minutes."""
-MAX_RECEIVE_COUNT = 3
-"""Receives before a message that keeps failing is moved to the dead-letter queue."""
-NOTIFICATION_ID = "f1lake-raw-object-created"
 
 
 def dlq_name(settings: Settings) -> str:
+    """The local stack's name for the dead-letter queue (on AWS CloudFormation names it; the
+    commands find it through the queue's redrive policy, :mod:`f1lake.topology`)."""
     return f"{settings.queue_name}-dlq"
 
 
 def queue_url(settings: Settings, sqs: Any = None) -> str:
-    sqs = sqs or aws.client("sqs", settings)
-    return sqs.get_queue_url(QueueName=settings.queue_name)["QueueUrl"]
+    return topology.queue_url(sqs or aws.client("sqs", settings), settings.queue_name)
 
 
 def dlq_url(settings: Settings, sqs: Any = None) -> str:
     sqs = sqs or aws.client("sqs", settings)
-    return sqs.get_queue_url(QueueName=dlq_name(settings))["QueueUrl"]
-
-
-def queue_arn(sqs: Any, url: str) -> str:
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    return topology.dead_letter_route(sqs, settings.queue_name).dlq_url
 
 
 def _ensure_bucket(s3: Any, name: str, region: str) -> None:
@@ -103,16 +102,15 @@ def provision(
     for bucket in (settings.raw_bucket, settings.processed_bucket, settings.quarantine_bucket):
         _ensure_bucket(s3, bucket, settings.aws_region)
 
-    dlq = _ensure_queue(sqs, dlq_name(settings), {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+    retention = str(DEAD_LETTER_RETENTION_DAYS * 24 * 3600)
+    dlq = _ensure_queue(sqs, dlq_name(settings), {"MessageRetentionPeriod": retention})
     url = _ensure_queue(sqs, settings.queue_name, {})
     arn = queue_arn(sqs, url)
     sqs.set_queue_attributes(
         QueueUrl=url,
         Attributes={
             "VisibilityTimeout": str(visibility_timeout),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": queue_arn(sqs, dlq), "maxReceiveCount": max_receive_count}
-            ),
+            "RedrivePolicy": redrive_policy(queue_arn(sqs, dlq), max_receive_count),
             "Policy": _queue_policy(arn, settings.raw_bucket),
         },
     )

@@ -13,11 +13,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from f1lake import aws
-from f1lake.local.provision import dlq_name
 from f1lake.settings import Settings
+from f1lake.topology import TopologyError, dead_letter_route
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +56,20 @@ def redrive(
     visibility_timeout: int = 60,
     sqs: Any = None,
 ) -> RedriveReport:
-    """Move up to ``limit`` messages (all by default) from ``<queue>-dlq`` to ``<queue>``."""
+    """Move up to ``limit`` messages (all by default) from the queue's dead-letter queue (the
+    one its redrive policy names) back to the queue."""
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     sqs = sqs or aws.client("sqs", settings)
-    source, target = dlq_name(settings), settings.queue_name
-    source_url, target_url = _url(sqs, source), _url(sqs, target)
+    try:
+        route = dead_letter_route(sqs, settings.queue_name)
+    except TopologyError as exc:
+        raise RedriveError(
+            f"{exc}: check F1LAKE_QUEUE_NAME (the queue the raw bucket notifies), or create "
+            "the local stack's queues with `f1lake provision`"
+        ) from None
+    source, target = route.dlq_name, settings.queue_name
+    source_url, target_url = route.dlq_url, route.queue_url
     report = RedriveReport(source, target)
     if dry_run:
         attrs = sqs.get_queue_attributes(
@@ -109,19 +115,6 @@ def redrive(
         report.moved += len(done)
     log.info(report.summary())
     return report
-
-
-def _url(sqs: Any, name: str) -> str:
-    try:
-        return sqs.get_queue_url(QueueName=name)["QueueUrl"]
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if "NonExistentQueue" in code or "QueueDoesNotExist" in code:
-            raise RedriveError(
-                f"no SQS queue named {name!r}: check F1LAKE_QUEUE_NAME (the dead-letter queue "
-                "is '<name>-dlq') or create them with `f1lake provision`"
-            ) from None
-        raise
 
 
 def _attributes(message: dict[str, Any]) -> dict[str, Any]:

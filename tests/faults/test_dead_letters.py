@@ -17,8 +17,9 @@ from f1lake import aws
 from f1lake.cli import main
 from f1lake.ledger import Ledger
 from f1lake.local.lambda_runner import settings_env
-from f1lake.local.provision import MAX_RECEIVE_COUNT, dlq_url
+from f1lake.local.provision import dlq_url
 from f1lake.pipeline.load import await_processing
+from f1lake.topology import MAX_RECEIVE_COUNT
 from tests.faults.conftest import SEASON, assert_converged
 from tests.faults.test_lambda_faults import hooked
 

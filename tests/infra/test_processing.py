@@ -9,8 +9,8 @@ import pytest
 
 from f1lake.endpoints import ENDPOINTS
 from f1lake.keys import raw_key
-from f1lake.local.provision import MAX_RECEIVE_COUNT
 from f1lake.settings import Settings
+from f1lake.topology import MAX_RECEIVE_COUNT
 from tests.infra.conftest import allows, bare_app, logical_id, of_type, only, policy_statements
 
 pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed (uv sync --group cdk)")

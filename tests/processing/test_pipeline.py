@@ -12,8 +12,9 @@ from urllib.parse import unquote_plus
 from f1lake import aws
 from f1lake.endpoints import RESULTS
 from f1lake.local.lambda_runner import LambdaRunner
-from f1lake.local.provision import dlq_url, provision, queue_arn, queue_url
+from f1lake.local.provision import dlq_url, provision, queue_url
 from f1lake.processing import processed_source, quarantine_record
+from f1lake.topology import queue_arn
 from tests.processing.factories import envelope, key_for, put_raw, put_results, race, simple_results
 
 

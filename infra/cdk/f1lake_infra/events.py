@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from f1lake.local.provision import MAX_RECEIVE_COUNT
+from f1lake.topology import DEAD_LETTER_RETENTION_DAYS, MAX_RECEIVE_COUNT
 from f1lake_infra.config import DeployConfig
 from f1lake_infra.storage import raw_key_prefixes
 from f1lake_infra.trust import source_account_condition
@@ -54,7 +54,7 @@ class RawEvents(Construct):
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
-            retention_period=Duration.days(14),
+            retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
