@@ -10,8 +10,9 @@ ENV PYTHONUNBUFFERED=1 \
     AIRFLOW_HOME=/opt/airflow
 RUN pip install --no-cache-dir uv \
     && useradd --uid 50000 --gid 0 --home-dir /opt/airflow --create-home airflow \
-    && mkdir -p /opt/airflow/logs /opt/airflow/auth /var/lib/f1lake \
-    && chown -R 50000:0 /opt/airflow /var/lib/f1lake
+    && mkdir -p /opt/airflow/logs /opt/airflow/auth /var/lib/f1lake /var/lib/f1lake-secrets \
+    && chown -R 50000:0 /opt/airflow /var/lib/f1lake /var/lib/f1lake-secrets \
+    && chmod 700 /var/lib/f1lake-secrets
 WORKDIR /opt/f1lake
 COPY pyproject.toml uv.lock README.md ./
 # The runtime and the local stack (extra `local`): neither the dev tools nor the CDK group.

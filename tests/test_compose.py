@@ -7,7 +7,12 @@ Airflow's Connection, and defaults compared with ``f1lake.settings``."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import runpy
+import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +31,25 @@ AIRFLOW = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "
 OFFLINE = ("moto", "replay-api", "provision", "reconcile", "lambda-runner")
 IMAGE_PROJECT_DIR = "/opt/f1lake"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+SECRETS_SCRIPT = PROJECT_ROOT / "infra" / "compose" / "secrets.py"
+SECRETS = runpy.run_path(str(SECRETS_SCRIPT))  # its functions, without running main()
+
+
+@pytest.fixture(scope="module")
+def secrets_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the `secrets` service writes on a first start, into a fresh folder."""
+    folder = tmp_path_factory.mktemp("secrets")
+    SECRETS["ensure"](folder, {})
+    return folder
+
+
+def secret_file(env: dict[str, str], key: str, folder: Path) -> str:
+    """An Airflow ``*_CMD`` option's value (``cat <file>``), read from ``folder``."""
+    program, path = env[key].split()
+    assert program == "cat" and Path(path).parent == Path(env["SECRETS_DIR"]), env[key]
+    return (folder / Path(path).name).read_text(encoding="utf-8")
 
 
 def interpolate(value: str, env: dict[str, str] | None = None) -> str:
@@ -105,7 +129,9 @@ def test_init_migrates_both_databases_and_sets_the_admin_password():
     get_parser().parse_args(["db", "migrate"])
     main.make_context("f1lake", ["migrate"])
     env = environment("airflow-init")
-    assert env["F1LAKE_LEDGER_DSN"].endswith("/f1lake")
+    assert init["entrypoint"] == ["sh", f"{IMAGE_PROJECT_DIR}/infra/compose/ledger-env.sh"]
+    assert 'Path(os.environ["SECRETS_DIR"], "admin_password")' in text
+    assert "f1lake-secrets" in " ".join(init["volumes"])
     # The api-server reads the password file the init writes, on a shared volume.
     passwords = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
     volume = next(v for v in init["volumes"] if str(passwords.parent) in v)
@@ -120,16 +146,19 @@ def test_every_airflow_variable_is_an_option_of_the_installed_airflow():
         for key in environment(name):
             if not key.startswith("AIRFLOW__"):
                 continue
-            _, section, option = key.split("__", 2)
-            options = described.get(section.lower(), {}).get("options", {})
-            assert option.lower() in options, f"{name}: {key} is not an Airflow option"
+            _, section, option = key.lower().split("__", 2)
+            if option.endswith("_cmd"):  # the option's value is the command's output
+                option = option.removesuffix("_cmd")
+                assert (section, option) in conf.sensitive_config_values, f"{name}: {key}"
+            options = described.get(section, {}).get("options", {})
+            assert option in options, f"{name}: {key} is not an Airflow option"
 
 
-def test_components_share_the_tokens_and_reach_the_execution_api():
+def test_components_share_the_tokens_and_reach_the_execution_api(secrets_dir):
     envs = [environment(name) for name in AIRFLOW]
-    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    for key in ("AIRFLOW__API_AUTH__JWT_SECRET_CMD", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD"):
         assert len({e[key] for e in envs}) == 1, key
-        assert envs[0][key]
+        assert len(secret_file(envs[0], key, secrets_dir)) >= 32, key
     url = urlsplit(envs[0]["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
     assert url.hostname == "airflow-api-server" and url.path == "/execution/"
     api = SERVICES["airflow-api-server"]["command"]
@@ -137,19 +166,43 @@ def test_components_share_the_tokens_and_reach_the_execution_api():
     assert published("airflow-api-server") == {8080: 8080}
 
 
-def test_one_postgres_holds_the_airflow_metadata_and_the_ledger():
+def ledger_connection(folder: Path) -> Any:
+    """The ledger connection Airflow's LocalFilesystemBackend reads from the secrets volume."""
+    from airflow.models.connection import Connection
+
+    backend = environment("airflow-scheduler")
+    assert backend["AIRFLOW__SECRETS__BACKEND"].endswith(".LocalFilesystemBackend")
+    path = Path(json.loads(backend["AIRFLOW__SECRETS__BACKEND_KWARGS"])["connections_file_path"])
+    assert path.parent == Path(backend["SECRETS_DIR"])
+    uri = json.loads((folder / path.name).read_text(encoding="utf-8"))[LEDGER_CONN_ID]
+    return Connection(conn_id=LEDGER_CONN_ID, uri=uri)
+
+
+def test_one_postgres_holds_the_airflow_metadata_and_the_ledger(secrets_dir):
     pg = environment("postgres")
     init_sql = next(v for v in SERVICES["postgres"]["volumes"] if "initdb" in v).split(":")[0]
     text = (PROJECT_ROOT / init_sql).read_text(encoding="utf-8")
     created = set(re.findall(r"^\s*CREATE\s+DATABASE\s+(\w+)", text, re.IGNORECASE | re.MULTILINE))
-    metadata = urlsplit(environment("airflow-scheduler")["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    scheduler = environment("airflow-scheduler")
+    conn_cmd = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD"
+    metadata = urlsplit(secret_file(scheduler, conn_cmd, secrets_dir))
     assert metadata.scheme == "postgresql+psycopg2" and metadata.hostname == "postgres"
     assert metadata.path.lstrip("/") in created
-    ledger = connection("airflow-scheduler", LEDGER_CONN_ID)
+    password = (secrets_dir / Path(pg["POSTGRES_PASSWORD_FILE"]).name).read_text(encoding="utf-8")
+    assert metadata.username == pg["POSTGRES_USER"] and metadata.password == password
+    ledger = ledger_connection(secrets_dir)
     assert ledger.conn_type == "postgres"
     assert (ledger.host, ledger.port, ledger.schema) == ("postgres", 5432, pg["POSTGRES_DB"])
-    assert (ledger.login, ledger.password) == (pg["POSTGRES_USER"], pg["POSTGRES_PASSWORD"])
+    assert (ledger.login, ledger.password) == (pg["POSTGRES_USER"], password)
     assert ledger.schema not in created  # the image creates POSTGRES_DB; init adds Airflow's
+    dsn = urlsplit((secrets_dir / "ledger_dsn").read_text(encoding="utf-8"))
+    assert (dsn.username, dsn.password, dsn.hostname, dsn.port, dsn.path) == (
+        ledger.login,
+        ledger.password,
+        ledger.host,
+        ledger.port,
+        f"/{ledger.schema}",
+    )
 
 
 def test_aws_default_points_at_moto_offline_and_at_the_deployment_with_its_env_file():
@@ -268,7 +321,8 @@ def test_the_offline_lake_is_durable_and_reconciled_with_the_ledger_at_start():
     assert reconcile["command"] == ["f1lake", "reconcile"]
     main.make_context("f1lake", ["reconcile"])
     env = environment("reconcile")
-    assert env["F1LAKE_LEDGER_DSN"] == environment("airflow-init")["F1LAKE_LEDGER_DSN"]
+    assert reconcile["entrypoint"] == SERVICES["airflow-init"]["entrypoint"]  # ledger-env.sh
+    assert env["SECRETS_DIR"] == environment("airflow-init")["SECRETS_DIR"]
     assert urlsplit(env["F1LAKE_AWS_ENDPOINT_URL"]).hostname == "moto"
     for dep in ("provision", "airflow-init"):
         assert reconcile["depends_on"][dep]["condition"] == "service_completed_successfully"
@@ -278,3 +332,72 @@ def test_a_missing_csv_dump_is_an_error_not_an_empty_folder():
     (mount,) = SERVICES["replay-api"]["volumes"]
     assert mount["type"] == "bind" and mount["bind"]["create_host_path"] is False
     assert mount["target"] == "/data/ergast-csv" and mount["read_only"] is True
+
+
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|JWT|ACCESS_KEY", re.IGNORECASE)
+MOTO_CREDENTIALS = "testing"
+"""moto's fixed fake credentials: they open nothing but the offline emulator."""
+
+
+def test_docker_compose_holds_no_literal_secret():
+    """No password, token or key is written in the file: a secret-named variable is a file
+    (``*_FILE``, ``*_CMD``) or comes from the operator's environment with no default; no URI
+    carries a password but moto's; and none of the old fixed values is left."""
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for fixed in ("local-only", "PASSWORD:-admin", "PASSWORD:-f1lake", "CORE__FERNET_KEY:"):
+        assert fixed not in text, fixed
+    userinfo = re.compile(r"://([^/@:\s]+):([^@/\s]+)@")
+    for name, service in SERVICES.items():
+        for key, raw in (service.get("environment") or {}).items():
+            value = str(raw)
+            for _, password in userinfo.findall(interpolate(value)):
+                assert password == MOTO_CREDENTIALS, f"{name}: {key} holds a password"
+            option = key.rsplit("__", 1)[-1]  # AIRFLOW__SECRETS__BACKEND is no secret
+            secret = SECRET_NAME.search(option) and not option.endswith("_DIR")
+            if not secret or interpolate(value) == MOTO_CREDENTIALS:
+                continue
+            if key.endswith(("_FILE", "_CMD")):
+                path = value.split()[-1]  # `cat <path>` or <path>
+                assert path.startswith(("/var/lib/f1lake-secrets/", "/opt/airflow/auth/")), key
+            else:
+                assert interpolate(value) == "", f"{name}: {key} has a default: {value}"
+    # every secret variable the file lets the operator set reaches the secrets service
+    overrides = set(environment("secrets")) - {"SECRETS_DIR"}
+    assert overrides == {variable for variable, _ in SECRETS["SECRETS"].values()}
+
+
+def test_secrets_are_generated_once_kept_and_taken_from_the_environment(tmp_path):
+    from cryptography.fernet import Fernet
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    made = SECRETS["ensure"](first, {})
+    assert sorted(made) == sorted(SECRETS["SECRETS"])
+    values = {name: (first / name).read_text(encoding="utf-8") for name in made}
+    Fernet(values["fernet_key"].encode())  # a valid key (Airflow refuses an invalid one)
+    assert len(set(values.values())) == len(values) and min(map(len, values.values())) >= 16
+    for path in first.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+    assert SECRETS["ensure"](first, {}) == []  # a restart keeps them
+    assert {n: (first / n).read_text(encoding="utf-8") for n in made} == values
+    SECRETS["ensure"](second, {})
+    assert (second / "jwt_secret").read_text() != values["jwt_secret"]  # no shared secret
+
+    # an operator's password, with characters a URI must escape
+    SECRETS["ensure"](second, {"POSTGRES_PASSWORD": "p@ss:w/rd"})
+    ledger = ledger_connection(second)
+    assert ledger.password == "p@ss:w/rd" and ledger.host == "postgres"
+
+
+def test_ledger_env_hands_the_ledger_dsn_to_the_command(secrets_dir):
+    script = PROJECT_ROOT / "infra" / "compose" / "ledger-env.sh"
+    env = {"PATH": os.environ["PATH"], "SECRETS_DIR": str(secrets_dir)}
+    out = subprocess.run(
+        ["sh", str(script), "sh", "-c", 'printf %s "$F1LAKE_LEDGER_DSN"'],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out == (secrets_dir / "ledger_dsn").read_text(encoding="utf-8")
+    assert urlsplit(out).path == "/f1lake"
