@@ -7,20 +7,27 @@ Everything else comes from ``F1LAKE_*`` variables of the worker's environment.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from f1lake import aws
 from f1lake.settings import Settings
 
 AWS_CONN_ID = "aws_default"
 LEDGER_CONN_ID = "f1lake_ledger"
 
 
-def settings_from_connections(aws_conn_id: str = AWS_CONN_ID) -> Settings:
-    """Settings whose AWS calls use the connection's credentials, region and endpoint.
+@contextmanager
+def connection_settings(aws_conn_id: str = AWS_CONN_ID) -> Iterator[Settings]:
+    """Settings with the connection's region and endpoint; inside the block every AWS call
+    (boto3 clients and awswrangler alike, :func:`f1lake.aws.session`) signs with the
+    connection's credentials.
 
-    boto3's default chain reads the exported variables, so every adapter (boto3 clients and
-    awswrangler alike) uses the connection without threading a session through the code.
+    They are the amazon provider's session credentials, handed down as the Lambda's settings
+    are (a context variable, not ``os.environ``): an assumed role's are refreshable, so a task
+    that waits on the rate limiter past the role's hour renews them instead of failing with
+    ExpiredToken, and tasks sharing a process (``dag.test()``) never share them.
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
     from airflow.sdk import BaseHook
@@ -30,15 +37,12 @@ def settings_from_connections(aws_conn_id: str = AWS_CONN_ID) -> Settings:
     base = Settings()
     region = extra.get("region_name") or base.aws_region
     endpoint = extra.get("endpoint_url") or base.aws_endpoint_url
-    creds = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="s3").get_credentials(region)
-    os.environ["AWS_ACCESS_KEY_ID"] = creds.access_key
-    os.environ["AWS_SECRET_ACCESS_KEY"] = creds.secret_key
-    if creds.token:
-        os.environ["AWS_SESSION_TOKEN"] = creds.token
-    else:
-        os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ["AWS_DEFAULT_REGION"] = region
-    return base.model_copy(update={"aws_region": region, "aws_endpoint_url": endpoint})
+    session = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="s3").get_session(region)
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise RuntimeError(f"the Airflow connection {aws_conn_id!r} yields no AWS credentials")
+    with aws.using_credentials(credentials):
+        yield base.model_copy(update={"aws_region": region, "aws_endpoint_url": endpoint})
 
 
 def ledger_dsn_from_connection(conn_id: str = LEDGER_CONN_ID) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from f1lake.aws import client as aws_client
+from f1lake.aws import in_context
 from f1lake.endpoints import ENDPOINTS, RACES, Endpoint, get_endpoint
 from f1lake.ergast.client import ErgastClient
 from f1lake.keys import raw_key
@@ -176,7 +177,7 @@ def ingest_season(
     """
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
         futures = [
-            pool.submit(ingest_endpoint, settings, ledger_dsn, name, plan, run)
+            pool.submit(in_context(ingest_endpoint), settings, ledger_dsn, name, plan, run)
             for name in ENDPOINTS
         ]
         wait(futures)

@@ -22,9 +22,9 @@ from f1lake.pipeline import load as load_stage
 from f1lake.pipeline import metrics, report
 from f1lake.pipeline import plan as plan_stage
 from f1lake.pipeline.airflow_runtime import (
+    connection_settings,
     ledger_dsn_from_connection,
     run_info,
-    settings_from_connections,
 )
 from f1lake.pipeline.contracts import (
     IngestReport,
@@ -52,14 +52,15 @@ def _reports(mapped: Any) -> list[IngestReport]:
 @task(task_id="plan")
 def plan_backfill(**context: Any) -> list[XCom]:
     p = context["params"]
-    plans = plan_stage.plan_backfill(
-        settings_from_connections(),
-        ledger_dsn_from_connection(),
-        int(p["season"]),
-        p.get("round"),
-        bool(p.get("force")),
-        p.get("season_to"),
-    )
+    with connection_settings() as settings:
+        plans = plan_stage.plan_backfill(
+            settings,
+            ledger_dsn_from_connection(),
+            int(p["season"]),
+            p.get("round"),
+            bool(p.get("force")),
+            p.get("season_to"),
+        )
     return [to_xcom(plan) for plan in plans]
 
 
@@ -67,9 +68,8 @@ def plan_backfill(**context: Any) -> list[XCom]:
 def plan_latest(**context: Any) -> XCom:
     # The run's own day anchors the revision window (a scheduled run's is its trigger time).
     when = context.get("logical_date") or context["dag_run"].run_after
-    plan = plan_stage.plan_latest(
-        settings_from_connections(), ledger_dsn_from_connection(), today=when.date()
-    )
+    with connection_settings() as settings:
+        plan = plan_stage.plan_latest(settings, ledger_dsn_from_connection(), today=when.date())
     return to_xcom(plan)
 
 
@@ -81,13 +81,14 @@ def anything_new(plan: XCom) -> bool:
 @task(retries=2, retry_delay=pendulum.duration(minutes=1))
 def ingest(endpoint: str, plan: XCom, **context: Any) -> XCom:
     dag_id, run_id = run_info(context)
-    report = ingest_stage.ingest_endpoint(
-        settings_from_connections(),
-        ledger_dsn_from_connection(),
-        endpoint,
-        plan_from_xcom(plan),
-        ingest_stage.RunInfo(dag_id, run_id),
-    )
+    with connection_settings() as settings:
+        report = ingest_stage.ingest_endpoint(
+            settings,
+            ledger_dsn_from_connection(),
+            endpoint,
+            plan_from_xcom(plan),
+            ingest_stage.RunInfo(dag_id, run_id),
+        )
     return to_xcom(report)
 
 
@@ -100,25 +101,28 @@ def ingest_season(plan: XCom, **context: Any) -> list[XCom]:
     retry asks again only for what the ledger does not hold yet.
     """
     dag_id, run_id = run_info(context)
-    reports = ingest_stage.ingest_season(
-        settings_from_connections(),
-        ledger_dsn_from_connection(),
-        plan_from_xcom(plan),
-        ingest_stage.RunInfo(dag_id, run_id),
-    )
+    with connection_settings() as settings:
+        reports = ingest_stage.ingest_season(
+            settings,
+            ledger_dsn_from_connection(),
+            plan_from_xcom(plan),
+            ingest_stage.RunInfo(dag_id, run_id),
+        )
     return [to_xcom(r) for r in reports]
 
 
 @task
 def await_processing(reports: Any) -> dict[str, Any]:
-    return load_stage.await_processing(
-        settings_from_connections(), ledger_dsn_from_connection(), _reports(reports)
-    )
+    with connection_settings() as settings:
+        return load_stage.await_processing(
+            settings, ledger_dsn_from_connection(), _reports(reports)
+        )
 
 
 @task
 def crawl(processed: dict[str, Any]) -> dict[str, Any]:
-    return load_stage.crawl(settings_from_connections())
+    with connection_settings() as settings:
+        return load_stage.crawl(settings)
 
 
 @task
@@ -130,7 +134,8 @@ def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> report.Summary
 
 @task
 def checks(summary: report.Summary) -> dict[str, Any]:
-    return load_stage.run_checks(settings_from_connections(), summary["seasons"])
+    with connection_settings() as settings:
+        return load_stage.run_checks(settings, summary["seasons"])
 
 
 def load(planned: XComArg, reports: XComArg) -> XComArg:
