@@ -252,11 +252,19 @@ def sql(
 
 @main.command()
 @click.option("--season", type=int, help="Check one season (default: every season).")
-def check(season: int | None) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "athena"]),
+    help="Where the checks run (default F1LAKE_SQL_ENGINE, else local).",
+)
+def check(season: int | None, engine: str | None) -> None:
     """Run the data-quality checks of sql/athena/checks; exit 1 when one fails."""
     from f1lake.checks import format_results, run_checks
 
-    results = run_checks(_local_lake("check"), season)
+    settings = _settings()
+    if (engine or settings.sql_engine) == "local":
+        settings = _local_lake("check")
+    results = run_checks(settings, season, engine)
     click.echo(format_results(results))
     if any(not r.passed for r in results):
         sys.exit(1)

@@ -169,4 +169,4 @@ def _write_dashboard(lake: Settings, settings: Settings, first: int, last: int) 
 def _checks_report(settings: Settings, season: int | None) -> str:
     from f1lake.checks import format_results, run_checks
 
-    return format_results(run_checks(settings, season))
+    return format_results(run_checks(settings, season, "local"))  # the local stack's lake

@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     athena_workgroup: str = Field("f1lake", description="Athena workgroup (AWS only).")
     sql_engine: Literal["local", "athena"] = Field(
         "local",
-        description="Where `f1lake sql` runs queries: local (DuckDB over the catalog) or athena.",
+        description="Where `f1lake sql`, `f1lake check` and the DAGs' checks run queries: local "
+        "(DuckDB over the catalog of the local stack) or athena (a deployment on AWS).",
     )
 
     ledger_dsn: str | None = Field(

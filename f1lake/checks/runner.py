@@ -1,10 +1,12 @@
 """Run every check of ``sql/athena/checks`` and judge it: a check returns its violating rows.
 
-The checks run through a query engine (``f1lake.query.engines.Engine``); locally that is one
-local engine for the whole run, so each table is read from S3 once however many checks use it.
-On AWS the same files run on Athena in their native form (``f1lake.query.dialect.execution_parameters``: ``:season`` becomes ``?`` with
-``ExecutionParameters=["2023"]``, or ``["NULL"]`` for every season) after the views of
-``sql/athena/views`` are created; the judging below is the same: zero rows is a pass.
+The checks run through the deployment's query engine (``F1LAKE_SQL_ENGINE``, see
+``f1lake.query.engines``). On the local stack that is one local engine for the whole run, so
+each table is read from S3 once however many checks use it. On AWS (``athena``) the same files
+run on Athena, in the workgroup and database of the settings, in their native form
+(``f1lake.query.dialect.execution_parameters``: ``:season`` becomes ``?`` with
+``ExecutionParameters=["2023"]``, or ``["NULL"]`` for every season), over the views the CDK
+app creates from ``sql/athena/views``; the judging below is the same: zero rows is a pass.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from f1lake.query.engines import Engine
+from f1lake.query.engines import Engine, open_engine
 from f1lake.query.errors import QueryError
-from f1lake.query.local import LocalEngine
 from f1lake.query.output import to_records
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
@@ -63,10 +64,16 @@ def describe(sql: str) -> str:
     return " ".join(lines)
 
 
-def run_checks(settings: Settings, season: int | None = None) -> list[CheckResult]:
-    """Every check over the local lake (one season, or all with None)."""
-    with LocalEngine(settings) as engine:
-        return run_checks_in(engine, season)
+def run_checks(
+    settings: Settings, season: int | None = None, engine: str | None = None
+) -> list[CheckResult]:
+    """Every check (over one season, or all with None) on ``engine``, by default the
+    deployment's (``F1LAKE_SQL_ENGINE``): the local lake's DuckDB, or Athena on AWS."""
+    opened = open_engine(settings, engine)
+    try:
+        return run_checks_in(opened, season)
+    finally:
+        opened.close()
 
 
 def run_checks_in(

@@ -104,14 +104,15 @@ def crawl(settings: Settings) -> dict[str, Any]:
 def run_checks(settings: Settings, seasons: list[int]) -> dict[str, Any]:
     """Run the data-quality checks over the seasons just loaded; raise ``ChecksFailed`` listing
     the failing checks (so the DAG run fails), else return one line per check."""
-    from f1lake.checks import format_results, raise_on_failure, run_checks_in
-    from f1lake.query.local import LocalEngine
+    from f1lake.checks import format_results, raise_on_failure
+    from f1lake.checks import run_checks as run_all
 
     # One season: check that season; a range: check the whole lake once (seven lines, not 7xN).
+    # On the deployment's engine: Athena on AWS (F1LAKE_SQL_ENGINE=athena), DuckDB locally.
     only = sorted(set(seasons))
-    results = run_checks_in(LocalEngine(settings), only[0] if len(only) == 1 else None)
+    results = run_all(settings, only[0] if len(only) == 1 else None)
     text = format_results(results)
-    log.info("data-quality checks for %s:\n%s", seasons, text)
+    log.info("data-quality checks for %s on %s:\n%s", seasons, settings.sql_engine, text)
     raise_on_failure(results)
     return {
         "passed": True,

@@ -60,8 +60,9 @@ def test_airflow_writes_raw_objects_of_the_layout_only(synth):
             assert not allows(statements, action, f"{arns['raw']}/{key}"), action
     for stray in ("notes.json", "views/x.json", "results/2024.json"):
         assert not allows(statements, "s3:PutObject", f"{arns['raw']}/{stray}"), stray
-    for bucket in ("processed", "quarantine", "athena_results"):
+    for bucket in ("processed", "quarantine"):
         assert not allows(statements, "s3:PutObject", f"{arns[bucket]}/results/x"), bucket
+    assert not allows(statements, "s3:PutObject", f"{arns['athena_results']}/other/x")
 
 
 def test_airflow_reads_processing_outcomes_runs_the_crawler_and_reads_the_catalog(synth):
@@ -93,7 +94,8 @@ def test_airflow_role_is_assumable_by_the_configured_principal_only():
     buckets = StorageStack(app, "S", config=config).buckets
     access = AccessStack(
         app, "A", config=config, raw_bucket=buckets.raw, processed_bucket=buckets.processed,
-        quarantine_bucket=buckets.quarantine, queue_name="q", crawler_name="c",
+        quarantine_bucket=buckets.quarantine, results_bucket=buckets.athena_results,
+        queue_name="q", crawler_name="c",
         crawler_arn="arn:aws:glue:us-east-1:123456789012:crawler/c",
     )  # fmt: skip
     trust = access.resolve(access.airflow.role.assume_role_policy.to_json())
@@ -118,6 +120,17 @@ def test_crawler_writes_its_database_only_and_never_deletes(synth):
     # No AWS managed policy (AWSGlueServiceRole would grant glue:* on every database).
     role = synth.resources("catalog")[role_id]["Properties"]
     assert not role.get("ManagedPolicyArns")
+
+
+def test_airflow_runs_the_checks_on_athena_in_the_workgroup_only(synth):
+    statements, arns = _airflow(synth), _arns(synth)
+    workgroup = f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/{synth.config.athena_workgroup}"
+    for action in ("StartQueryExecution", "GetQueryExecution", "GetQueryResults", "GetWorkGroup"):
+        assert allows(statements, f"athena:{action}", workgroup), action
+    assert not allows(statements, "athena:StartQueryExecution", f"{workgroup}-other")
+    assert not allows(statements, "athena:DeleteWorkGroup", workgroup)
+    assert allows(statements, "s3:PutObject", f"{arns['athena_results']}/results/q.csv")
+    assert allows(statements, "s3:GetObject", f"{arns['athena_results']}/results/q.csv")
 
 
 def test_quicksight_role_reads_the_lake_and_writes_athena_results_only(synth):
@@ -189,6 +202,7 @@ def test_env_file_sets_settings_and_an_aws_default_assuming_the_role():
     assert settings.aws_region == "eu-west-1"
     assert settings.aws_endpoint_url is None  # real AWS, never moto
     assert settings.api_base_url.startswith("https://api.jolpi.ca")
+    assert settings.sql_engine == "athena"  # the DAGs' checks run on Athena, not the worker
     conn = Connection(conn_id="aws_default", uri=env["AIRFLOW_CONN_AWS_DEFAULT"])
     assert conn.conn_type == "aws"
     assert conn.extra_dejson == {

@@ -24,6 +24,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from f1lake.pipeline import metrics
+from f1lake_infra.analytics import results_statements
 from f1lake_infra.catalog import glue_catalog_arns
 from f1lake_infra.config import ConfigError, DeployConfig
 from f1lake_infra.outputs import OUTPUT_VARIABLES
@@ -47,6 +48,8 @@ def airflow_statements(
     quarantine: s3.IBucket,
     database_name: str,
     crawler_arn: str,
+    workgroup_arn: str,
+    results_bucket: s3.IBucket,
 ) -> list[iam.PolicyStatement]:
     return [
         iam.PolicyStatement(
@@ -81,6 +84,20 @@ def airflow_statements(
             resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": metrics.NAMESPACE}},
         ),
+        # The data-quality checks run on Athena (F1LAKE_SQL_ENGINE=athena), in the workgroup
+        # only; Athena writes their results with the caller's rights, under results/ only.
+        iam.PolicyStatement(
+            sid="RunChecksOnAthena",
+            actions=[
+                "athena:GetWorkGroup",
+                "athena:StartQueryExecution",
+                "athena:GetQueryExecution",
+                "athena:GetQueryResults",
+                "athena:StopQueryExecution",
+            ],
+            resources=[workgroup_arn],
+        ),
+        *results_statements(results_bucket),
     ]
 
 
@@ -94,6 +111,7 @@ class AirflowAccess(Construct):
         raw_bucket: s3.IBucket,
         processed_bucket: s3.IBucket,
         quarantine_bucket: s3.IBucket,
+        results_bucket: s3.IBucket,
         crawler_arn: str,
     ) -> None:
         super().__init__(scope, id_)
@@ -109,6 +127,10 @@ class AirflowAccess(Construct):
                 quarantine=quarantine_bucket,
                 database_name=config.glue_database,
                 crawler_arn=crawler_arn,
+                workgroup_arn=stack.format_arn(
+                    service="athena", resource="workgroup", resource_name=config.athena_workgroup
+                ),
+                results_bucket=results_bucket,
             ),
         )
         if not config.airflow_principal_arn:
@@ -141,6 +163,7 @@ class AccessStack(Stack):
         raw_bucket: s3.IBucket,
         processed_bucket: s3.IBucket,
         quarantine_bucket: s3.IBucket,
+        results_bucket: s3.IBucket,
         queue_name: str,
         crawler_name: str,
         crawler_arn: str,
@@ -154,6 +177,7 @@ class AccessStack(Stack):
             raw_bucket=raw_bucket,
             processed_bucket=processed_bucket,
             quarantine_bucket=quarantine_bucket,
+            results_bucket=results_bucket,
             crawler_arn=crawler_arn,
         )
         values = {

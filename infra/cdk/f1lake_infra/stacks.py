@@ -77,6 +77,7 @@ def build_stacks(scope: Construct, config: DeployConfig) -> F1LakeStacks:
         raw_bucket=buckets.raw,
         processed_bucket=buckets.processed,
         quarantine_bucket=buckets.quarantine,
+        results_bucket=buckets.athena_results,
         queue_name=processing.raw_events.queue.queue_name,
         crawler_name=catalog.catalog.crawler_name,
         crawler_arn=catalog.catalog.crawler_arn,
