@@ -15,13 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from f1lake.local.run_progress import RunProgress, requests_used, seasons_of
+from f1lake.local.run_progress import RunProgress, seasons_of
 from f1lake.local.stack import LocalStack, local_stack
 from f1lake.local.stack_client import (
     BACKFILL_DAG,
     LATEST_DAG,
+    format_health,
     format_status,
-    queue_depths,
+    pipeline_health,
     require_stack,
     run_through_airflow,
     running_stack,
@@ -201,10 +202,9 @@ def print_status(settings: Settings, repair: bool, say: Say) -> None:
     say(f"local stack: pid {info.pid}, state {info.state_dir}")
     if info.airflow_url:
         say(f"Airflow: {info.airflow_url}")
-    say(format_status(season_status(info.ledger_dsn)))
-    waiting, dead = queue_depths(live)
-    say(f"queue: {waiting} waiting, {dead} dead-lettered (f1lake redrive sends them back)")
-    say(f"API requests in the last hour: {requests_used(live)} (the shared rate limiter's log)")
+    rows = season_status(info.ledger_dsn)
+    say(format_status(rows))
+    say(format_health(pipeline_health(live, info.ledger_dsn, rows)))
     report = reconcile(live, info.ledger_dsn, repair=repair)
     verb = "repaired" if repair else "to repair (f1lake status --repair)"
     say("ledger vs lake: " + (report.summary() if report.clean else f"{verb}: {report.summary()}"))

@@ -3,20 +3,39 @@
 Each worker is a :class:`~f1lake.local.lambda_runner.LambdaRunner` in its own interpreter,
 polling the same queue (SQS hands each message to one of them, as it does to concurrent Lambda
 invocations). A worker reports every batch on its stdout; the parent adds them up in
-``totals``, so callers see the same figures as with an in-process runner.
+``totals``, so callers see the same figures as with an in-process runner, and keeps them in
+``<state_dir>/processor.json`` for ``f1lake status`` (what Lambda's invocation, error and
+duration metrics say on AWS).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import threading
+from dataclasses import asdict
+from pathlib import Path
 
 from f1lake.local.child import Child, announce, wait_until_told
 from f1lake.local.lambda_runner import BatchOutcome, settings_env
 from f1lake.settings import Settings
 
 BATCH = "BATCH "
+STATS_FILE = "processor.json"
+
+
+def stats_path(settings: Settings) -> Path:
+    return settings.state_dir / STATS_FILE
+
+
+def read_stats(settings: Settings) -> BatchOutcome | None:
+    """The runner's totals since the stack started, or None when it has written none."""
+    try:
+        data = json.loads(stats_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return BatchOutcome(**data)
 
 
 class RunnerService:
@@ -54,11 +73,22 @@ class RunnerService:
         )
         with self._lock:
             self.totals.add(outcome)
+            self._write_stats()
+
+    def _write_stats(self) -> None:
+        path = stats_path(self.settings)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(json.dumps(asdict(self.totals)), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:  # a status figure: never worth failing the runner for
+            pass
 
     def start(self) -> None:
         """Start every worker (side by side) and return once all poll the queue."""
         if self._children:
             return
+        stats_path(self.settings).unlink(missing_ok=True)  # figures of this stack's run
         args = ["--wait-seconds", str(self.wait_seconds), "--batch-size", str(self.batch_size)]
         children = [
             Child(

@@ -14,9 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from f1lake.local.airflow_api import AirflowApi, DagRun
 from f1lake.local.airflow_services import ADMIN_USER, admin_password
@@ -28,6 +28,9 @@ from f1lake.local.stack_state import (
     running_stack,
 )
 from f1lake.settings import Settings
+
+if TYPE_CHECKING:  # the runner's module pulls in the processor: only for the annotation
+    from f1lake.local.lambda_runner import BatchOutcome
 
 BACKFILL_DAG = "f1_historical_backfill"
 LATEST_DAG = "f1_latest_results"
@@ -174,14 +177,15 @@ def season_status(ledger_dsn: str, today: date | None = None) -> list[SeasonStat
 
 
 def queue_depths(settings: Settings) -> tuple[int, int]:
-    """Messages waiting in the raw-events queue and in its dead-letter queue."""
+    """Messages waiting in the raw-events queue and in its dead-letter queue (the one its
+    redrive policy names, as on AWS)."""
     from f1lake import aws
-    from f1lake.local.provision import dlq_name
+    from f1lake.topology import dead_letter_route
 
     sqs = aws.client("sqs", settings)
+    route = dead_letter_route(sqs, settings.queue_name)
     depths = []
-    for name in (settings.queue_name, dlq_name(settings)):
-        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    for url in (route.queue_url, route.dlq_url):
         attrs = sqs.get_queue_attributes(
             QueueUrl=url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
@@ -222,3 +226,153 @@ def format_status(rows: list[SeasonStatus]) -> str:
         "failed",
     ]
     return tabulate(table, headers=headers, tablefmt="simple")
+
+
+INGESTION_WINDOW = timedelta(hours=24)
+"""How far back ``f1lake status`` counts ingestion runs (the dashboard's day)."""
+
+
+@dataclass(frozen=True)
+class PipelineHealth:
+    """The figures of the AWS dashboard (infra/cdk monitoring), read from the local stack."""
+
+    ingestion_runs: int
+    """DAG runs that ingested something within :data:`INGESTION_WINDOW` (the ledger)."""
+    ingestion_requests: int
+    """API requests those runs used (the ledger records them per endpoint and season)."""
+    requests_last_hour: int
+    """API requests of the last hour (the shared rate limiter's log)."""
+    processor: BatchOutcome | None
+    """The Lambda runner's invocations, errors and duration since the stack started."""
+    waiting: int
+    dead_lettered: int
+    quarantined: int
+    crawler_last_run: datetime | None
+    """When the catalog last changed (the crawler's last run that changed something)."""
+    catalog_tables: int
+    last_in_lake: tuple[int, int] | None
+    """(season, round) of the newest race whose results are in the lake."""
+    last_run: tuple[int, int] | None
+    """(season, round) of the newest race that has been run."""
+
+
+def ingestion_runs(ledger_dsn: str, since: datetime) -> tuple[int, int]:
+    """(runs, API requests) of the DAG runs that ingested something since ``since``."""
+    import psycopg2
+
+    sql = """
+        SELECT count(DISTINCT dag_run_id), coalesce(sum(requests), 0)
+          FROM (SELECT dag_run_id, endpoint, season, max(requests) AS requests
+                  FROM (SELECT dag_run_id, endpoint, season, requests, ingested_at
+                          FROM race_ingestions
+                        UNION ALL
+                        SELECT dag_run_id, endpoint, season, requests, ingested_at
+                          FROM season_ingestions) i
+                 WHERE ingested_at >= %(since)s AND dag_run_id IS NOT NULL
+                 GROUP BY dag_run_id, endpoint, season) per_call
+    """
+    with psycopg2.connect(ledger_dsn) as conn, conn.cursor() as cur:
+        cur.execute(sql, {"since": since})
+        runs, requests = cur.fetchone()
+    conn.close()
+    return int(runs), int(requests)
+
+
+def quarantined(settings: Settings) -> int:
+    """Quarantine records: raw objects the processor rejected."""
+    from f1lake.keys import QUARANTINE_SUFFIX
+    from f1lake.processing.s3_objects import S3Objects
+
+    keys = S3Objects(settings).keys(settings.quarantine_bucket)
+    return sum(k.endswith(QUARANTINE_SUFFIX) for k in keys)
+
+
+def catalog_state(settings: Settings) -> tuple[datetime | None, int]:
+    """(newest table update, tables) of the Glue database: what the crawler last did."""
+    from f1lake import aws
+
+    glue = aws.client("glue", settings)
+    tables = [
+        t
+        for page in glue.get_paginator("get_tables").paginate(DatabaseName=settings.glue_database)
+        for t in page["TableList"]
+        if t.get("TableType") != "VIRTUAL_VIEW"
+    ]
+    times = [t[k] for t in tables for k in ("UpdateTime", "CreateTime") if t.get(k)]
+    return (max(times) if times else None), len(tables)
+
+
+def freshness(rows: list[SeasonStatus]) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(last race in the lake, last race run), each (season, round), from the season rows."""
+    in_lake = [(r.season, r.last_in_lake) for r in rows if r.last_in_lake is not None]
+    run = [(r.season, r.last_run) for r in rows if r.last_run is not None]
+    return (max(in_lake) if in_lake else None), (max(run) if run else None)
+
+
+def pipeline_health(
+    settings: Settings, ledger_dsn: str, rows: list[SeasonStatus], now: datetime | None = None
+) -> PipelineHealth:
+    """Every figure of :class:`PipelineHealth` from the running stack (``settings`` live)."""
+    from f1lake.local.run_progress import requests_used
+    from f1lake.local.runner_service import read_stats
+
+    now = now or datetime.now(UTC)
+    runs, requests = ingestion_runs(ledger_dsn, now - INGESTION_WINDOW)
+    waiting, dead = queue_depths(settings)
+    crawled, tables = catalog_state(settings)
+    in_lake, run = freshness(rows)
+    return PipelineHealth(
+        ingestion_runs=runs,
+        ingestion_requests=requests,
+        requests_last_hour=requests_used(settings),
+        processor=read_stats(settings),
+        waiting=waiting,
+        dead_lettered=dead,
+        quarantined=quarantined(settings),
+        crawler_last_run=crawled,
+        catalog_tables=tables,
+        last_in_lake=in_lake,
+        last_run=run,
+    )
+
+
+def _race(race: tuple[int, int] | None) -> str:
+    return f"{race[0]} round {race[1]}" if race else "none"
+
+
+def format_health(h: PipelineHealth) -> str:
+    """The pipeline's health in the AWS dashboard's terms, one line per widget."""
+    hours = int(INGESTION_WINDOW.total_seconds() // 3600)
+    lines = [
+        f"ingestion: {h.ingestion_runs} run(s) in the last {hours} h used "
+        f"{h.ingestion_requests} API request(s); {h.requests_last_hour} in the last hour",
+    ]
+    p = h.processor
+    if p is None:
+        lines.append("processor: no invocation since the stack started")
+    else:
+        mean = p.handler_seconds / p.batches if p.batches else 0.0
+        lines.append(
+            f"processor: {p.batches} invocation(s), {p.failed} error(s) "
+            f"(of {p.received} message(s)), {mean:.2f} s mean duration, since the stack started"
+        )
+    lines.append(
+        f"queues: {h.waiting} waiting, {h.dead_lettered} dead-lettered (f1lake redrive sends "
+        f"them back); {h.quarantined} object(s) quarantined"
+    )
+    when = h.crawler_last_run
+    lines.append(
+        "crawler: "
+        + (f"last run {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if when else "not run yet")
+        + f", {h.catalog_tables} table(s) in the catalog"
+    )
+    behind = ""
+    if h.last_run and h.last_in_lake != h.last_run:
+        behind = " (behind)"
+    elif h.last_run:
+        behind = " (up to date)"
+    lines.append(
+        f"lake freshness: last race in the lake {_race(h.last_in_lake)}, "
+        f"last race run {_race(h.last_run)}{behind}"
+    )
+    return "\n".join(lines)

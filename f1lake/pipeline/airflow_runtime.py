@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from f1lake import aws
 from f1lake.settings import Settings
 
 AWS_CONN_ID = "aws_default"
@@ -31,6 +30,8 @@ def connection_settings(aws_conn_id: str = AWS_CONN_ID) -> Iterator[Settings]:
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
     from airflow.sdk import BaseHook
+
+    from f1lake import aws  # here, not at the top: the DAG files' parse stays light
 
     conn = BaseHook.get_connection(aws_conn_id)
     extra: dict[str, Any] = conn.extra_dejson
