@@ -89,5 +89,5 @@ def test_redrive_names_a_missing_queue(rig, monkeypatch):
             monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, ["redrive"])
     assert result.exit_code == 2
-    assert "no SQS queue named 'no-such-queue-dlq'" in result.output
+    assert "no SQS queue named 'no-such-queue'" in result.output
     assert "Traceback" not in result.output
