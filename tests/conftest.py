@@ -13,6 +13,7 @@ import pytest
 
 from f1lake.local.moto_server import LOCAL_AWS_ENV, moto_server
 from f1lake.local.postgres import embedded_postgres
+from f1lake.resources import DAGS_FOLDER
 from f1lake.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -23,6 +24,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Airflow reads its configuration once, at first import: give the session its own home."""
     os.environ["AIRFLOW_HOME"] = str(AIRFLOW_HOME)
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    # as the stack sets it: a test may import Airflow before a stack runs (airflow.settings
+    # fixes the DAGs folder at import)
+    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS_FOLDER)
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}"
 
 

@@ -52,22 +52,21 @@ def test_a_task_signs_with_the_connection_and_exports_nothing(settings, monkeypa
         "extra": {"region_name": "eu-west-1", "endpoint_url": settings.aws_endpoint_url},
     }
     monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
-    seen: list[tuple[str, str]] = []
-    real_session = aws.session
+    seen: list[str] = []
+    load = aws._Given.load
 
-    def watched(s):
-        session = real_session(s)
-        seen.append((session.get_credentials().access_key, session.region_name))
-        return session
+    def watched(provider):  # each client resolving the handed-down credentials
+        seen.append(load(provider).access_key)
+        return load(provider)
 
-    monkeypatch.setattr(aws, "session", watched)
+    monkeypatch.setattr(aws._Given, "load", watched)
 
     crawled = tasks.crawl.function({})  # the task's own body, as a worker runs it
 
     assert crawled["tables_created"] == []  # it listed the (empty) bucket: it could sign
-    assert seen and set(seen) == {("AKIDFROMCONNECTION", "eu-west-1")}
+    assert seen and set(seen) == {"AKIDFROMCONNECTION"}
     assert [name for name in CREDENTIAL_VARIABLES if name in os.environ] == []
-    assert real_session(settings).get_credentials() is None  # nothing left behind
+    assert aws.session(settings).get_credentials() is None  # nothing left behind
 
 
 def test_an_expiring_credential_refreshes_before_a_call(settings, monkeypatch, tmp_path):
