@@ -204,7 +204,7 @@ def print_status(settings: Settings, repair: bool, say: Say) -> None:
         say(f"Airflow: {info.airflow_url}")
     rows = season_status(info.ledger_dsn)
     say(format_status(rows))
-    say(format_health(pipeline_health(live, info.ledger_dsn, rows)))
+    say(format_health(pipeline_health(live, info.ledger_dsn)))
     report = reconcile(live, info.ledger_dsn, repair=repair)
     verb = "repaired" if repair else "to repair (f1lake status --repair)"
     say("ledger vs lake: " + (report.summary() if report.clean else f"{verb}: {report.summary()}"))

@@ -31,6 +31,7 @@ from f1lake.settings import Settings
 
 if TYPE_CHECKING:  # the runner's module pulls in the processor: only for the annotation
     from f1lake.local.lambda_runner import BatchOutcome
+    from f1lake.pipeline.metrics import Freshness
 
 BACKFILL_DAG = "f1_historical_backfill"
 LATEST_DAG = "f1_latest_results"
@@ -250,10 +251,8 @@ class PipelineHealth:
     crawler_last_run: datetime | None
     """When the catalog last changed (the crawler's last run that changed something)."""
     catalog_tables: int
-    last_in_lake: tuple[int, int] | None
-    """(season, round) of the newest race whose results are in the lake."""
-    last_run: tuple[int, int] | None
-    """(season, round) of the newest race that has been run."""
+    freshness: Freshness
+    """Last race run against the last race in the lake: the DAGs' published figure."""
 
 
 def ingestion_runs(ledger_dsn: str, since: datetime) -> tuple[int, int]:
@@ -302,25 +301,18 @@ def catalog_state(settings: Settings) -> tuple[datetime | None, int]:
     return (max(times) if times else None), len(tables)
 
 
-def freshness(rows: list[SeasonStatus]) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """(last race in the lake, last race run), each (season, round), from the season rows."""
-    in_lake = [(r.season, r.last_in_lake) for r in rows if r.last_in_lake is not None]
-    run = [(r.season, r.last_run) for r in rows if r.last_run is not None]
-    return (max(in_lake) if in_lake else None), (max(run) if run else None)
-
-
 def pipeline_health(
-    settings: Settings, ledger_dsn: str, rows: list[SeasonStatus], now: datetime | None = None
+    settings: Settings, ledger_dsn: str, now: datetime | None = None
 ) -> PipelineHealth:
     """Every figure of :class:`PipelineHealth` from the running stack (``settings`` live)."""
     from f1lake.local.run_progress import requests_used
     from f1lake.local.runner_service import read_stats
+    from f1lake.pipeline.metrics import lake_freshness
 
     now = now or datetime.now(UTC)
     runs, requests = ingestion_runs(ledger_dsn, now - INGESTION_WINDOW)
     waiting, dead = queue_depths(settings)
     crawled, tables = catalog_state(settings)
-    in_lake, run = freshness(rows)
     return PipelineHealth(
         ingestion_runs=runs,
         ingestion_requests=requests,
@@ -331,8 +323,7 @@ def pipeline_health(
         quarantined=quarantined(settings),
         crawler_last_run=crawled,
         catalog_tables=tables,
-        last_in_lake=in_lake,
-        last_run=run,
+        freshness=lake_freshness(ledger_dsn, now),
     )
 
 
@@ -366,13 +357,9 @@ def format_health(h: PipelineHealth) -> str:
         + (f"last run {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if when else "not run yet")
         + f", {h.catalog_tables} table(s) in the catalog"
     )
-    behind = ""
-    if h.last_run and h.last_in_lake != h.last_run:
-        behind = " (behind)"
-    elif h.last_run:
-        behind = " (up to date)"
+    f = h.freshness
     lines.append(
-        f"lake freshness: last race in the lake {_race(h.last_in_lake)}, "
-        f"last race run {_race(h.last_run)}{behind}"
+        f"lake freshness: last race in the lake {_race(f.last_in_lake)}, "
+        f"last race run {_race(f.last_run)}, {f.behind} race(s) behind"
     )
     return "\n".join(lines)

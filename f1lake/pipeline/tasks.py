@@ -128,7 +128,8 @@ def crawl(processed: dict[str, Any]) -> dict[str, Any]:
 @task
 def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> report.Summary:
     result = report.summarize(_plans(plans), _reports(reports))
-    metrics.publish_run(settings_from_connections(), ledger_dsn_from_connection(), result)
+    with connection_settings() as settings:
+        metrics.publish_run(settings, ledger_dsn_from_connection(), result)
     return result
 
 

@@ -3,16 +3,19 @@ stack's ledger, queues, buckets, catalog and Lambda runner."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from f1lake import aws
 from f1lake.keys import quarantine_key
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.provision import provision
 from f1lake.local.runner_service import BATCH, RunnerService, read_stats
-from f1lake.local.stack_client import format_health, pipeline_health, season_status
+from f1lake.local.stack_client import format_health, pipeline_health
 from f1lake.topology import dead_letter_route
 from tests.ledger.conftest import SCHEDULE_2024, T0, key, sha
+
+DAY_MINUTES = 6 * 24 * 60
+"""The runs' day: March 10th 2024, after round 2 was raced (T0 is March 4th)."""
 
 
 def test_status_shows_the_dashboards_figures(settings, pg_dsn):
@@ -20,15 +23,15 @@ def test_status_shows_the_dashboards_figures(settings, pg_dsn):
     migrate(pg_dsn)
     with Ledger(pg_dsn) as ledger:
         ledger.upsert_races(SCHEDULE_2024)
-        # two runs: results of rounds 1 and 2 (12 requests for the endpoint), then round 1's
-        # qualifying (3); a run of two days before falls outside the day counted
+        # two runs on March 10th: results of rounds 1 and 2 (12 requests for the endpoint),
+        # then round 1's qualifying (3); a run of two days before falls outside the day counted
         for round_, endpoint, payload, minutes, run, requests in [
             (1, "results", "r1", 0, "run-a", 12),
             (2, "results", "r2", 0, "run-a", 12),
             (1, "qualifying", "q1", 30, "run-b", 3),
             (3, "results", "old", -48 * 60, "run-old", 40),
         ]:
-            raw = key(endpoint, 2024, round_, payload, minutes)
+            raw = key(endpoint, 2024, round_, payload, DAY_MINUTES + minutes)
             ledger.record_ingestion(
                 season=2024, round_=round_, endpoint=endpoint, raw_key=raw,
                 payload_sha256=sha(payload), dag_id="d", dag_run_id=run, requests=requests,
@@ -50,14 +53,13 @@ def test_status_shows_the_dashboards_figures(settings, pg_dsn):
         runner._on_line(line)
     assert read_stats(settings).batches == 2
 
-    rows = season_status(pg_dsn, today=date(2024, 3, 10))
-    health = pipeline_health(settings, pg_dsn, rows, now=T0 + timedelta(hours=1))
+    health = pipeline_health(settings, pg_dsn, now=T0 + timedelta(minutes=DAY_MINUTES + 60))
     text = format_health(health)
 
     assert (health.ingestion_runs, health.ingestion_requests) == (2, 15)
     assert (health.waiting, health.dead_lettered, health.quarantined) == (1, 2, 1)  # + TestEvent
     assert health.catalog_tables == 1 and health.crawler_last_run is not None
-    assert (health.last_in_lake, health.last_run) == ((2024, 1), (2024, 2))
+    assert (health.freshness.last_in_lake, health.freshness.last_run) == ((2024, 1), (2024, 2))
     lines = text.splitlines()
     assert lines[0].startswith("ingestion: 2 run(s) in the last 24 h used 15 API request(s)")
     assert lines[1].startswith("processor: 2 invocation(s), 1 error(s) (of 14 message(s))")
@@ -65,5 +67,6 @@ def test_status_shows_the_dashboards_figures(settings, pg_dsn):
     assert "2 dead-lettered" in lines[2] and "1 object(s) quarantined" in lines[2]
     assert lines[3].startswith("crawler: last run ") and "1 table(s)" in lines[3]
     assert lines[4] == (
-        "lake freshness: last race in the lake 2024 round 1, last race run 2024 round 2 (behind)"
+        "lake freshness: last race in the lake 2024 round 1, last race run 2024 round 2, "
+        "1 race(s) behind"
     )
