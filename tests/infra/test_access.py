@@ -258,7 +258,8 @@ def test_airflow_role_needs_a_configured_principal_never_the_account():
     with pytest.raises(ConfigError, match="airflowPrincipalArn"):
         AccessStack(
             app, "A", config=config, raw_bucket=buckets.raw, processed_bucket=buckets.processed,
-            quarantine_bucket=buckets.quarantine, queue_name="q", crawler_name="c",
+            quarantine_bucket=buckets.quarantine, results_bucket=buckets.athena_results,
+            queue_name="q", crawler_name="c",
             crawler_arn="arn:aws:glue:us-east-1:123456789012:crawler/c",
         )  # fmt: skip
 
