@@ -43,6 +43,26 @@ class NamedQuery:
         return " ".join([self.name, *(f"--{p.name} {p.type.upper()}" for p in self.params)])
 
 
+def base_tables(query: NamedQuery) -> frozenset[str]:
+    """The tables (not views: through them) a query reads, so a caller can tell a query over a
+    table the lake or the schema does not have yet (pit stops, laps) before running it."""
+    from f1lake.query.dialect import bind, load_views, parse_statement, table_refs
+
+    views = load_views()
+    text = bind(query.text, {p.name: None for p in query.params}, query.params)
+    found: set[str] = set()
+    todo, seen = [parse_statement(text)], set()
+    while todo:
+        for ref in table_refs(todo.pop()):
+            name = ref.name.lower()
+            if name in views and name not in seen:
+                seen.add(name)
+                todo.append(views[name].body)
+            elif name not in views:
+                found.add(name)
+    return frozenset(found)
+
+
 def description(sql: str) -> str:
     """The first line of the file's header comment: what the query answers."""
     for line in sql.splitlines():

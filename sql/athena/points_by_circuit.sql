@@ -28,6 +28,7 @@ SELECT
     c.country,
     s.driver_id,
     ds.driver_name,
+    ds.constructor_id,
     ds.constructor_name,
     s.points
 FROM scored AS s

@@ -36,6 +36,7 @@ SELECT
     (SELECT season FROM params) AS season,
     t.driver_id,
     ds.driver_name,
+    ds.constructor_id,
     ds.constructor_name,
     t.races,
     t.positions_gained,

@@ -29,6 +29,7 @@ SELECT
     p.position_text,
     p.driver_id,
     ds.driver_name,
+    ds.constructor_id,
     ds.constructor_name,
     p.points,
     p.round_points,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 
-from f1lake.query.library import find_query, load_library
+from f1lake.query.library import base_tables, find_query, load_library
 from f1lake.query.local import LocalEngine
+from f1lake.schema import TABLES
 from tests.checks.history import load_history
 from tests.conftest import shared_path
 
@@ -82,6 +84,129 @@ def test_alltime_champions_are_the_official_champions(history: LocalEngine) -> N
 
 
 def test_every_named_query_answers_over_the_history(history: LocalEngine) -> None:
+    pending = set()
     for query in load_library().values():
+        if not base_tables(query) <= set(TABLES):  # a table the lake's schema has not yet
+            pending.add(query.name)
+            continue
         df = history.run(query.text, {p.name: 2021 for p in query.params})
         assert not df.empty, query.name
+    # Only the race views' optional sources may be missing (the dashboard feature-detects them).
+    assert pending <= {"race_pit_stops", "race_laps"}
+
+
+# --- the race, driver and history views' queries, against the dump's own tables --------------
+
+
+def _plain(history: LocalEngine, sql: str) -> list[tuple]:
+    return [tuple(r) for r in history.run(sql).itertuples(index=False)]
+
+
+def test_race_queries_of_abu_dhabi_2021(history: LocalEngine) -> None:
+    races = history.run(find_query("season_races").text, {"season": 2021})
+    assert len(races) == 22 and races.iloc[-1]["race_name"] == "Abu Dhabi Grand Prix"
+    df = history.run(find_query("race_classification").text, {"season": 2021})
+    race = df[df["round"] == 22]
+    order = _plain(
+        history,
+        "SELECT driver_id FROM results WHERE season = '2021' AND round = 22 ORDER BY position_order",
+    )
+    assert list(race["driver_id"]) == [d for (d,) in order]
+    top = race.head(2).to_dict("records")
+    assert [(r["driver_name"], r["points"], r["gap"]) for r in top] == [
+        ("Max Verstappen", 26.0, "1:30:17.345"),
+        ("Lewis Hamilton", 18.0, "+2.256"),
+    ]
+    finished = race.dropna(subset=["finish"])
+    finished = finished[finished["grid"] > 0]
+    assert list(finished["positions_gained"]) == list(finished["grid"] - finished["finish"])
+    laps = history.run(find_query("race_fastest_laps").text, {"season": 2021})
+    fastest = history.run(find_query("fastest_laps").text, {"season": 2021})
+    firsts = laps[laps["lap_rank"] == 1]
+    assert list(firsts["driver_id"]) == list(fastest["driver_id"])
+    out = history.run(find_query("race_retirements").text, {"season": 2021})
+    ((dnfs,),) = _plain(
+        history, "SELECT count(*) FROM results WHERE season = '2021' AND position_text = 'R'"
+    )
+    assert len(out) == dnfs
+
+
+def test_careers_and_champions_match_the_official_standings(history: LocalEngine) -> None:
+    career = history.run(find_query("driver_career").text)
+    hamilton = career[career["driver_id"] == "hamilton"]
+    assert list(hamilton[hamilton["title"] == "Champion"]["season"]) == [
+        2008, 2014, 2015, 2017, 2018, 2019, 2020,
+    ]  # fmt: skip
+    for season in (2021, 2023):
+        got = career[career["season"] == season].dropna(subset=["position"])
+        # Points and wins as published; places only where no tie (no count-back here).
+        derived = {
+            r["driver_id"]: (float(r["points"]), int(r["wins"])) for r in got.to_dict("records")
+        }
+        published = official(history, season)
+        assert derived == {d: v[1:] for d, v in published.items()}
+        leader = got[got["position"] == 1]["driver_id"].tolist()
+        assert leader == [d for d, v in published.items() if v[0] == 1]
+    champions = history.run(find_query("champions").text)
+    by_season = {r["season"]: r for r in champions.to_dict("records")}
+    assert (by_season[2023]["driver_name"], by_season[2023]["constructor_name"]) == (
+        "Max Verstappen",
+        "Red Bull",
+    )
+    assert by_season[2021]["constructor_name"] == "Mercedes"
+    assert pd.isna(by_season[1955]["constructor_name"])  # no constructors' title before 1958
+    titles = history.run(find_query("alltime_championships").text)
+    counted = champions["driver_id"].value_counts().to_dict()
+    assert counted == dict(zip(titles["driver_id"], titles["championships"], strict=True))
+
+
+def test_teammate_head_to_heads_read_both_ways(history: LocalEngine) -> None:
+    df = history.run(find_query("driver_teammates").text)
+    pairs = {(r["driver_id"], r["teammate_id"]): r for r in df.to_dict("records")}
+    for (a, b), r in pairs.items():
+        back = pairs[(b, a)]
+        assert (r["race_ahead"], r["qualifying_ahead"]) == (
+            back["race_behind"],
+            back["qualifying_behind"],
+        )
+    bottas = pairs[("hamilton", "bottas")]
+    ahead = 0
+    for season in range(2017, 2022):
+        per = history.run(find_query("teammate_race").text, {"season": season})
+        row = per[
+            per["driver_id"].isin(["hamilton", "bottas"])
+            & per["teammate_id"].isin(["hamilton", "bottas"])
+        ].iloc[0]
+        ahead += row["driver_ahead"] if row["driver_id"] == "hamilton" else row["teammate_ahead"]
+    assert (bottas["first_season"], bottas["last_season"], bottas["race_ahead"]) == (
+        2017,
+        2021,
+        ahead,
+    )
+
+
+def test_alltime_poles_nationalities_and_points_share(history: LocalEngine) -> None:
+    poles = history.run(find_query("alltime_poles").text)
+    top = poles.iloc[0]
+    ((qualifying_firsts,),) = _plain(
+        history,
+        "SELECT count(*) FROM qualifying WHERE driver_id = 'hamilton' AND position = 1",
+    )
+    assert (top["driver_id"], top["poles"]) == ("hamilton", qualifying_firsts)
+    nations = history.run(find_query("nationalities").text)
+    british = nations[nations["nationality"] == "British"].iloc[0]
+    ((drivers,),) = _plain(
+        history,
+        "SELECT count(DISTINCT driver_id) FROM results "
+        "WHERE driver_nationality = 'British' AND position_text NOT IN ('F', 'W')",
+    )
+    assert british["drivers"] == drivers and british["winners"] <= drivers
+    share = history.run(find_query("team_points_share").text)
+    assert share.groupby("decade")["share_pct"].sum().max() <= 100.05
+    ((ferrari,),) = _plain(
+        history,
+        "SELECT round(100 * sum(CASE WHEN constructor_id = 'ferrari' THEN points ELSE 0 END) "
+        "/ sum(points), 1) FROM results WHERE CAST(season AS INTEGER) BETWEEN 2000 AND 2009",
+    )
+    got = share[(share["decade"] == 2000) & (share["constructor_id"] == "ferrari")]
+    assert float(got["share_pct"].iloc[0]) == ferrari
