@@ -25,6 +25,7 @@ CRAWLER_DEFINITION = DATA_ROOT / "glue" / "crawler.json"
 """The Glue crawler definition both the local crawler and the CDK app apply."""
 
 DASHBOARD_SPEC = DATA_ROOT / "dashboards" / "season.json"
+TEAM_COLOURS = DATA_ROOT / "dashboards" / "team_colours.json"
 """The season dashboard's definition (local HTML and QuickSight)."""
 
 DAGS_FOLDER = DATA_ROOT / "airflow" / "dags"

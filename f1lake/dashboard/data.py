@@ -1,7 +1,9 @@
-"""The dashboard's data: every visual's named query, run for each season, as JSON-able rows.
+"""The dashboard's data: every visual's named query as JSON-able rows, run once per season when
+it takes the season (the root parameter), else once for the whole lake.
 
-The page is a single file that must outlive the local stack, so every season's answers are
-computed here once and embedded; the browser never queries anything.
+The page is a single file that must outlive the local stack, so every answer is computed here
+once and embedded; the browser never queries anything, it only filters the embedded rows by the
+race and driver selectors.
 """
 
 from __future__ import annotations
@@ -38,12 +40,15 @@ class Rows:
 
 @dataclass(frozen=True)
 class DashboardData:
-    """Answers per season and named query, plus the selectable seasons."""
+    """Answers per season and named query (``overall``: queries without the season), the
+    selectable seasons, and the visuals the lake cannot draw yet (id -> why)."""
 
     spec: Dashboard
     seasons: tuple[int, ...]  # ascending
     default_season: int
     answers: Mapping[int, Mapping[str, Rows]] = field(default_factory=dict)
+    overall: Mapping[str, Rows] = field(default_factory=dict)
+    unavailable: Mapping[str, str] = field(default_factory=dict)
 
 
 def run_named(engine: Engine, name: str, params: Mapping[str, object]) -> pd.DataFrame:
@@ -97,16 +102,51 @@ def collect(
     *,
     missing_ok: bool = False,
 ) -> DashboardData:
-    """Run every visual's query for every chosen season (default: every season in the lake)."""
+    """Run every visual's and selector's query: those taking the season for every chosen
+    season (default: every season in the lake), the others once."""
     in_lake = available_seasons(engine, spec)
     chosen, first = choose_seasons(in_lake, seasons, spec, missing_ok=missing_ok)
+    unavailable = missing_tables(engine, spec)
+    wanted = [q for q in spec.queries() if _drawn(spec, q, unavailable)]
+    wanted += [p.values_query for p in spec.parameters[1:] if p.values_query not in wanted]
+    root = spec.parameter.name
+    by_season = [q for q in wanted if root in _param_names(q, spec)]
+    overall = {q: _answer(engine, spec, q, {}) for q in wanted if q not in by_season}
     answers: dict[int, dict[str, Rows]] = {}
     for season in chosen:
-        answers[season] = {
-            query: _answer(engine, spec, query, {spec.parameter.name: season})
-            for query in spec.queries()
-        }
-    return DashboardData(spec=spec, seasons=chosen, default_season=first, answers=answers)
+        answers[season] = {q: _answer(engine, spec, q, {root: season}) for q in by_season}
+    return DashboardData(
+        spec=spec,
+        seasons=chosen,
+        default_season=first,
+        answers=answers,
+        overall=overall,
+        unavailable=unavailable,
+    )
+
+
+def missing_tables(engine: Engine, spec: Dashboard) -> dict[str, str]:
+    """Visuals whose ``requires`` tables the lake lacks (id -> why): feature detection, so a
+    lake that gains pit stops or laps lights those visuals up without a change here."""
+    have = set(engine.tables())
+    out = {}
+    for v in spec.visuals():
+        lacking = [t for t in v.requires if t not in have]
+        if lacking:
+            out[v.id] = f"The lake has no {', '.join(lacking)} table yet."
+    return out
+
+
+def _drawn(spec: Dashboard, query: str, unavailable: Mapping[str, str]) -> bool:
+    return any(v.query == query and v.id not in unavailable for v in spec.visuals())
+
+
+def _param_names(query: str, spec: Dashboard) -> set[str]:
+    try:
+        return {p.name for p in find_query(query).params}
+    except QueryError as exc:
+        users = ", ".join(v.id for v in spec.visuals() if v.query == query) or "a selector"
+        raise DashboardError(f"named query {query!r} ({users}): {exc}") from None
 
 
 def _answer(engine: Engine, spec: Dashboard, query: str, params: Mapping[str, object]) -> Rows:

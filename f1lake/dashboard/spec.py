@@ -1,4 +1,4 @@
-"""The season dashboard's definition (dashboards/season.json) as typed, validated objects.
+"""The dashboard's definition (dashboards/season.json) as typed, validated objects.
 
 One file drives both the local HTML dashboard and the QuickSight dashboard of the CDK app, so a
 mistake in it must be caught before either is built: every error names the field's path (e.g.
@@ -17,7 +17,7 @@ from typing import Any
 from f1lake.resources import DASHBOARD_SPEC
 
 VISUAL_TYPES = ("line", "bar", "table")
-PARAMETER_TYPES = ("integer",)
+PARAMETER_TYPES = ("integer", "string")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")  # QuickSight ids allow [A-Za-z0-9_-]
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # query and column names: SQL identifiers
 
@@ -28,11 +28,23 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class Parameter:
+    """A selector. The first parameter (the season) is the root: its values query takes no
+    parameter and every query that declares it runs once per season. The others take their
+    values from a query of the chosen season (``value_column``, shown as ``text_column``).
+    ``optional``: the empty choice means "all" (a driver filter on season charts)."""
+
     name: str
     type: str
     label: str
     values_query: str
-    default: str | int  # "latest" or a value
+    default: str | int  # "latest" (the last value), "" (none) or a value
+    value_column: str = ""
+    text_column: str = ""
+    optional: bool = False
+
+    @property
+    def value_field(self) -> str:
+        return self.value_column or self.name
 
 
 @dataclass(frozen=True)
@@ -46,13 +58,20 @@ class Visual:
     series: str | None = None
     top_series: int | None = None
     columns: tuple[str, ...] = ()
+    top: int | None = None
+    """Bars: the first N rows, the rest summed into one 'Others' bar."""
+    colour: str | None = None
+    """Column holding the constructor id whose team colour paints the bar, line or row."""
+    filter: tuple[tuple[str, str], ...] = ()
+    """(column, parameter): rows whose column equals the parameter's chosen value."""
+    requires: tuple[str, ...] = ()
+    """Tables the query reads that a lake may not hold yet: absent, the visual says so."""
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The query columns this visual shows, in order, each once."""
+        """The query columns this visual reads, in order, each once."""
         names = [*self.columns] if self.type == "table" else [self.x or "", *self.y]
-        if self.series:
-            names.append(self.series)
+        names += [self.series or "", self.colour or "", *(c for c, _ in self.filter)]
         return tuple(dict.fromkeys(n for n in names if n))
 
 
@@ -61,6 +80,8 @@ class Sheet:
     id: str
     title: str
     visuals: tuple[Visual, ...]
+    controls: tuple[str, ...] = ()
+    """The parameters whose selector this sheet shows, in order."""
 
 
 @dataclass(frozen=True)
@@ -68,21 +89,36 @@ class Dashboard:
     id: str
     title: str
     description: str
-    parameter: Parameter
+    parameters: tuple[Parameter, ...]
     sheets: tuple[Sheet, ...]
+
+    @property
+    def parameter(self) -> Parameter:
+        """The root parameter: the season."""
+        return self.parameters[0]
+
+    def param(self, name: str) -> Parameter:
+        return next(p for p in self.parameters if p.name == name)
 
     def visuals(self) -> Iterator[Visual]:
         for sheet in self.sheets:
             yield from sheet.visuals
 
     def queries(self) -> tuple[str, ...]:
-        """Named queries of the visuals, in first-use order (not the values query)."""
+        """Named queries of the visuals, in first-use order (not the root's values query)."""
         return tuple(dict.fromkeys(v.query for v in self.visuals()))
 
+    def values_queries(self) -> tuple[str, ...]:
+        """The selectors' values queries, the root's first."""
+        return tuple(dict.fromkeys(p.values_query for p in self.parameters))
+
     def columns_of(self, query: str) -> tuple[str, ...]:
-        """Every column some visual reads from ``query``."""
+        """Every column some visual or selector reads from ``query``."""
         names = [c for v in self.visuals() if v.query == query for c in v.fields]
-        return tuple(dict.fromkeys(names))
+        for p in self.parameters[1:]:
+            if p.values_query == query:
+                names += [p.value_field, p.text_column]
+        return tuple(dict.fromkeys(n for n in names if n))
 
 
 # Known keys per object, each with whether it is required.
@@ -90,7 +126,7 @@ _DASHBOARD_KEYS = {
     "id": True,
     "title": True,
     "description": False,
-    "parameter": True,
+    "parameters": True,
     "sheets": True,
 }
 _PARAMETER_KEYS = {
@@ -99,8 +135,11 @@ _PARAMETER_KEYS = {
     "label": False,
     "values_query": True,
     "default": False,
+    "value_column": False,
+    "text_column": False,
+    "optional": False,
 }
-_SHEET_KEYS = {"id": True, "title": True, "visuals": True}
+_SHEET_KEYS = {"id": True, "title": True, "controls": False, "visuals": True}
 _VISUAL_KEYS = {
     "id": True,
     "title": True,
@@ -111,6 +150,10 @@ _VISUAL_KEYS = {
     "series": False,
     "top_series": False,
     "columns": False,
+    "top": False,
+    "colour": False,
+    "filter": False,
+    "requires": False,
 }
 
 
@@ -144,11 +187,30 @@ def parse_spec(data: Any) -> Dashboard:
         if v.id in seen:
             raise SpecError(f"sheets[{i}].visuals[{j}].id: visual id {v.id!r} is used twice")
         seen.add(v.id)
+    params_raw = _list(obj["parameters"], "parameters")
+    parameters = tuple(_parameter(p, f"parameters[{k}]") for k, p in enumerate(params_raw))
+    names = [p.name for p in parameters]
+    _unique(names, "parameters", "parameter")
+    if parameters[0].optional:
+        raise SpecError("parameters[0].optional: the first (root) parameter cannot be optional")
+    if parameters[0].default != "latest" and not isinstance(parameters[0].default, int):
+        raise SpecError('parameters[0].default: must be "latest" or an integer (a season)')
+    for i, sheet in enumerate(sheets):
+        for k, name in enumerate(sheet.controls):
+            if name not in names:
+                raise SpecError(f"sheets[{i}].controls[{k}]: no parameter {name!r}")
+    for i, j, v in visuals:
+        for column, name in v.filter:
+            if name not in names[1:]:
+                raise SpecError(
+                    f"sheets[{i}].visuals[{j}].filter.{column}: {name!r} is not a parameter "
+                    f"after the first (one of: {', '.join(names[1:]) or 'none'})"
+                )
     return Dashboard(
         id=_ident(obj["id"], "id"),
         title=_text(obj["title"], "title"),
         description=_text(obj.get("description", ""), "description", empty_ok=True),
-        parameter=_parameter(obj["parameter"], "parameter"),
+        parameters=parameters,
         sheets=sheets,
     )
 
@@ -160,9 +222,12 @@ def _parameter(data: Any, where: str) -> Parameter:
         raise SpecError(
             f"{where}.type: {type_!r} is not supported (supported: {', '.join(PARAMETER_TYPES)})"
         )
-    default = obj.get("default", "latest")
-    if default != "latest" and (isinstance(default, bool) or not isinstance(default, int)):
-        raise SpecError(f'{where}.default: must be "latest" or an integer, got {default!r}')
+    optional = obj.get("optional", False)
+    if not isinstance(optional, bool):
+        raise SpecError(f"{where}.optional: must be true or false, got {optional!r}")
+    default = obj.get("default", "" if optional else "latest")
+    if isinstance(default, bool) or not isinstance(default, int | str):
+        raise SpecError(f'{where}.default: must be "latest", "" or a value, got {default!r}')
     name = _ident(obj["name"], f"{where}.name")
     return Parameter(
         name=name,
@@ -170,16 +235,27 @@ def _parameter(data: Any, where: str) -> Parameter:
         label=_text(obj.get("label", name), f"{where}.label"),
         values_query=_query(obj["values_query"], f"{where}.values_query"),
         default=default,
+        value_column=_column(obj["value_column"], f"{where}.value_column")
+        if "value_column" in obj
+        else "",
+        text_column=_column(obj["text_column"], f"{where}.text_column")
+        if "text_column" in obj
+        else "",
+        optional=optional,
     )
 
 
 def _sheet(data: Any, where: str) -> Sheet:
     obj = _object(data, where, _SHEET_KEYS)
     raw = _list(obj["visuals"], f"{where}.visuals")
+    controls = obj.get("controls", [])
+    if not isinstance(controls, list):
+        raise SpecError(f"{where}.controls: must be a list, got {_kind(controls)}")
     return Sheet(
         id=_ident(obj["id"], f"{where}.id"),
         title=_text(obj["title"], f"{where}.title"),
         visuals=tuple(_visual(v, f"{where}.visuals[{j}]") for j, v in enumerate(raw)),
+        controls=tuple(_ident(c, f"{where}.controls[{k}]") for k, c in enumerate(controls)),
     )
 
 
@@ -190,19 +266,27 @@ def _visual(data: Any, where: str) -> Visual:
         raise SpecError(
             f"{where}.type: {type_!r} is not a visual type (one of: {', '.join(VISUAL_TYPES)})"
         )
-    allowed = {"table": {"columns"}, "bar": {"x", "y"}, "line": {"x", "y", "series", "top_series"}}
-    for key in ("x", "y", "series", "top_series", "columns"):
+    allowed = {
+        "table": {"columns"},
+        "bar": {"x", "y", "top"},
+        "line": {"x", "y", "series", "top_series"},
+    }
+    for key in ("x", "y", "series", "top_series", "columns", "top"):
         if key in obj and key not in allowed[type_]:
             raise SpecError(f"{where}.{key}: not used by a {type_} visual; remove it")
-    for key in sorted(allowed[type_] - {"series", "top_series"}):
+    for key in sorted(allowed[type_] - {"series", "top_series", "top"}):
         if key not in obj:
             raise SpecError(f"{where}: a {type_} visual needs {key!r}")
-    top = obj.get("top_series")
-    if top is not None:
-        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-            raise SpecError(f"{where}.top_series: must be a positive integer, got {top!r}")
-        if "series" not in obj:
-            raise SpecError(f"{where}.top_series: only applies with 'series'")
+    for key in ("top_series", "top"):
+        top = obj.get(key)
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+            raise SpecError(f"{where}.{key}: must be a positive integer, got {top!r}")
+    if obj.get("top_series") is not None and "series" not in obj:
+        raise SpecError(f"{where}.top_series: only applies with 'series'")
+    filter_ = obj.get("filter", {})
+    if not isinstance(filter_, dict) or len(filter_) > 1:
+        raise SpecError(f"{where}.filter: must be an object of one column: parameter")
+    requires = obj.get("requires", [])
     return Visual(
         id=_ident(obj["id"], f"{where}.id"),
         title=_text(obj["title"], f"{where}.title"),
@@ -211,8 +295,15 @@ def _visual(data: Any, where: str) -> Visual:
         x=_column(obj["x"], f"{where}.x") if "x" in obj else None,
         y=_columns(obj["y"], f"{where}.y") if "y" in obj else (),
         series=_column(obj["series"], f"{where}.series") if "series" in obj else None,
-        top_series=top,
+        top_series=obj.get("top_series"),
         columns=_columns(obj["columns"], f"{where}.columns") if "columns" in obj else (),
+        top=obj.get("top"),
+        colour=_column(obj["colour"], f"{where}.colour") if "colour" in obj else None,
+        filter=tuple(
+            (_column(c, f"{where}.filter"), _ident(p, f"{where}.filter.{c}"))
+            for c, p in filter_.items()
+        ),
+        requires=_columns(requires, f"{where}.requires") if requires else (),
     )
 
 

@@ -119,7 +119,7 @@ def test_charts_show_the_chosen_season_and_follow_the_selector(
     tab.select_option("#season", "2022")
     tab.wait_for_selector('body[data-season="2022"]')
     _assert_season(tab, 2022)
-    assert tab.evaluate("location.hash") == "#season=2022"
+    assert tab.evaluate("location.hash") == "#sheet=season&season=2022&race=2"
     assert tab.title().endswith("2022 - f1lake")
 
     assert browser.requests == [] and browser.errors == []
@@ -137,8 +137,10 @@ def test_a_visual_without_rows_says_so_instead_of_an_empty_chart(
     # A 1950s season has no fastest-lap times and no sprint; its visuals must not look broken.
     spec = load_spec()
     empty = {q: Rows(spec.columns_of(q), ()) for q in spec.queries()}
-    standings = [(1, "Ada Alpha", "Red Racing", 9.0, 1, 1)]
-    empty["standings"] = Rows(spec.columns_of("standings"), tuple(standings))
+    ada = {"position": 1, "driver_name": "Ada Alpha", "constructor_name": "Red Racing"}
+    ada |= {"points": 9.0, "wins": 1, "podiums": 1, "driver_id": "ada", "constructor_id": "red"}
+    columns = spec.columns_of("standings")
+    empty["standings"] = Rows(columns, (tuple(ada[c] for c in columns),))
     path = tmp_path / "sparse.html"
     write_html(DashboardData(spec, (1950,), 1950, {1950: empty}), path)
 

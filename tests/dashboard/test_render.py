@@ -28,7 +28,7 @@ def test_the_page_embeds_every_season_and_references_nothing_outside_itself(
     assert "sourceMappingURL" not in text
     data = embedded(page.path)
     assert data["seasons"] == [2022, 2023] and data["default_season"] == 2023
-    progression = data["visuals"]["2023"]["driver_progression"]
+    progression = data["visuals"]["2023"]["driver_progression"]["parts"][""]  # no driver chosen
     assert {d["label"]: d["data"] for d in progression["datasets"]} == lakedata.progression(2023)
 
 

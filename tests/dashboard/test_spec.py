@@ -24,6 +24,11 @@ def test_the_committed_definition_loads_with_every_sheet_and_visual() -> None:
     spec = load_spec()
     assert spec.id == raw["id"] and spec.title == raw["title"]
     assert spec.parameter.name == "season" and spec.parameter.values_query == "seasons"
+    assert [p.name for p in spec.parameters] == ["season", "race", "driver"]
+    assert [list(s.controls) for s in spec.sheets] == [s.get("controls", []) for s in raw["sheets"]]
+    career = next(v for v in spec.visuals() if v.id == "driver_career")
+    assert career.filter == (("driver_id", "driver"),) and career.colour == "constructor_id"
+    assert next(v for v in spec.visuals() if v.id == "race_pit_stops").requires == ("pit_stops",)
     assert [s.id for s in spec.sheets] == [s["id"] for s in raw["sheets"]]
     assert [v.id for v in spec.visuals()] == [v["id"] for s in raw["sheets"] for v in s["visuals"]]
     progression = next(v for v in spec.visuals() if v.id == "driver_progression")
@@ -42,13 +47,15 @@ def test_the_committed_definition_loads_with_every_sheet_and_visual() -> None:
     )
 
 
-def test_every_query_the_definition_names_is_in_the_library_with_a_season_parameter() -> None:
+def test_every_named_query_is_drawn_and_takes_the_season_or_nothing() -> None:
     spec = load_spec()
     library = load_library()
-    assert {*spec.queries(), spec.parameter.values_query} <= set(library)
+    assert set(library) == {*spec.queries(), *spec.values_queries()}
     for name in spec.queries():
-        assert [p.name for p in library[name].params] == [spec.parameter.name], name
+        assert [p.name for p in library[name].params] in ([spec.parameter.name], []), name
     assert library[spec.parameter.values_query].params == ()
+    for p in spec.parameters[1:]:  # a selector's choices are the chosen season's
+        assert [q.name for q in library[p.values_query].params] == [spec.parameter.name]
 
 
 def _visual(raw: dict[str, Any], visual_id: str) -> dict[str, Any]:
@@ -62,12 +69,12 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "unknown visual type",
         lambda d: _visual(d, "dnfs").update(type="pie"),
-        "sheets[1].visuals[2].type: 'pie' is not a visual type",
+        "sheets[0].visuals[10].type: 'pie' is not a visual type",
     ),
     (
         "table without columns",
         lambda d: _visual(d, "fastest_laps").pop("columns"),
-        "sheets[1].visuals[1]: a table visual needs 'columns'",
+        "sheets[0].visuals[9]: a table visual needs 'columns'",
     ),
     (
         "line without y",
@@ -97,12 +104,12 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "duplicate visual id",
         lambda d: _visual(d, "dnfs").update(id="fastest_laps"),
-        "sheets[1].visuals[2].id: visual id 'fastest_laps' is used twice",
+        "sheets[0].visuals[10].id: visual id 'fastest_laps' is used twice",
     ),
     (
         "query with a path",
         lambda d: _visual(d, "dnfs").update(query="../dnfs"),
-        "sheets[1].visuals[2].query: '../dnfs' is not a named query",
+        "sheets[0].visuals[10].query: '../dnfs' is not a named query",
     ),
     (
         "column with a space",
@@ -116,15 +123,35 @@ CASES: list[tuple[str, Edit, str]] = [
     ),
     (
         "bad default season",
-        lambda d: d["parameter"].update(default="newest"),
-        'parameter.default: must be "latest" or an integer',
+        lambda d: d["parameters"][0].update(default="newest"),
+        'parameters[0].default: must be "latest" or an integer',
     ),
     (
         "unsupported parameter type",
-        lambda d: d["parameter"].update(type="date"),
-        "parameter.type: 'date' is not supported",
+        lambda d: d["parameters"][0].update(type="date"),
+        "parameters[0].type: 'date' is not supported",
     ),
     ("title not text", lambda d: d.update(title=3), "title: must be a non-empty string, got 3"),
+    (
+        "filter by an unknown selector",
+        lambda d: _visual(d, "race_classification").update(filter={"round": "lap"}),
+        "sheets[1].visuals[0].filter.round: 'lap' is not a parameter after the first",
+    ),
+    (
+        "control of an unknown selector",
+        lambda d: d["sheets"][1]["controls"].append("team"),
+        "sheets[1].controls[2]: no parameter 'team'",
+    ),
+    (
+        "optional season",
+        lambda d: d["parameters"][0].update(optional=True),
+        "parameters[0].optional: the first (root) parameter cannot be optional",
+    ),
+    (
+        "zero top bars",
+        lambda d: _visual(d, "wins_podiums").update(top=0),
+        "sheets[0].visuals[4].top: must be a positive integer, got 0",
+    ),
 ]
 
 
@@ -148,5 +175,5 @@ def test_file_errors_name_the_file_and_the_place(tmp_path: Path) -> None:
     raw = _raw()
     _visual(raw, "dnfs")["type"] = "pie"
     bad.write_text(json.dumps(raw), encoding="utf-8")
-    with pytest.raises(SpecError, match=r"season\.json: sheets\[1\]\.visuals\[2\]\.type"):
+    with pytest.raises(SpecError, match=r"season\.json: sheets\[0\]\.visuals\[10\]\.type"):
         load_spec(bad)
