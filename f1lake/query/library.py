@@ -46,10 +46,10 @@ class NamedQuery:
 def base_tables(query: NamedQuery) -> frozenset[str]:
     """The tables (not views: through them) a query reads, so a caller can tell a query over a
     table the lake or the schema does not have yet (pit stops, laps) before running it."""
-    from f1lake.query.dialect import bind, load_views, parse_statement, table_refs
+    from f1lake.query.dialect import bind, load_views, parse_statement, placeholders, table_refs
 
     views = load_views()
-    text = bind(query.text, {p.name: None for p in query.params}, query.params)
+    text = bind(query.text, {m.name: None for m in placeholders(query.text)}, query.params)
     found: set[str] = set()
     todo, seen = [parse_statement(text)], set()
     while todo:

@@ -6,6 +6,7 @@ that is not ``file://`` is refused and recorded, so a page that tried to reach a
 As a tool (a screenshot of any written dashboard, e.g. for a report)::
 
     .venv/bin/python -m tests.dashboard.browser PAGE.html SHOT.png [--season 2023]
+    .venv/bin/python -m tests.dashboard.browser PAGE.html SHOT.jpg --view "sheet=race&season=2021&race=22"
 """
 
 from __future__ import annotations
@@ -78,14 +79,20 @@ def chromium(profile: Path | None = None) -> Iterator[Browser]:
             context.close()
 
 
-def screenshot(page: Path, out: Path, season: int | None = None) -> Browser:
-    """A full-page PNG of a written dashboard, on ``season`` if given."""
+def screenshot(
+    page: Path, out: Path, season: int | None = None, view: str = "", *, full_page: bool = True
+) -> Browser:
+    """A screenshot (PNG, or JPEG by the suffix) of a written dashboard, on ``season`` or the
+    URL state ``view`` (``sheet=race&season=2021&race=22``) if given."""
     with chromium() as browser:
-        tab = browser.open(page, f"#season={season}" if season else "")
+        fragment = f"#{view}" if view else (f"#season={season}" if season else "")
+        tab = browser.open(page, fragment)
         if season and tab.get_attribute("body", "data-season") != str(season):
             raise SystemExit(f"season {season} is not in {page}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(out), full_page=True)
+        jpeg = out.suffix.lower() in (".jpg", ".jpeg")
+        options = {"type": "jpeg", "quality": 70} if jpeg else {}
+        tab.screenshot(path=str(out), full_page=full_page, **options)
         return browser
 
 
@@ -94,8 +101,12 @@ if __name__ == "__main__":
     parser.add_argument("page", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--season", type=int)
+    parser.add_argument("--view", default="", help="URL state, e.g. sheet=race&season=2021")
+    parser.add_argument("--viewport-only", action="store_true", help="not the full page")
     args = parser.parse_args()
-    used = screenshot(args.page, args.out, args.season)
+    used = screenshot(
+        args.page, args.out, args.season, args.view, full_page=not args.viewport_only
+    )
     print(f"wrote {args.out.resolve()}")
     for problem in [*used.requests, *used.errors]:
         print(f"warning: {problem}")

@@ -1,6 +1,7 @@
 """QuickSight (opt-in: ``-c quicksight=true -c quicksightPrincipalArn=arn:...``): an Athena data
-source on the workgroup, a dataset per season query of sql/athena, and the season dashboard of
-dashboards/season.json (the definition the local HTML dashboard draws too).
+source on the workgroup, a dataset per named query of sql/athena (the season as its parameter
+when it takes one), and the dashboard of dashboards/season.json with its Season, Race, Driver
+and History sheets and their selectors (the definition the local HTML dashboard draws too).
 
 The data source runs as its own IAM role (``AthenaParameters.RoleArn``), so nothing has to be
 granted by hand to the account-wide QuickSight service role: the role may run queries in the
@@ -131,8 +132,9 @@ class QuickSightStack(Stack):
         param = spec.parameter
         self.default_season = default_season(config, spec, today or date.today())
         queries = season_queries(param.name, sql_root)
-        wanted = dict.fromkeys([*spec.queries(), param.values_query])
-        missing = [q for q in wanted if q not in queries]
+        pending = {v.query for v in spec.visuals() if v.requires}  # drawn once the schema has it
+        wanted = dict.fromkeys([*spec.queries(), *spec.values_queries()])
+        missing = [q for q in wanted if q not in queries and q not in pending]
         if missing:
             raise DatasetError(
                 f"{spec_path}: the dashboard reads quer(ies) {', '.join(missing)}, which are not "

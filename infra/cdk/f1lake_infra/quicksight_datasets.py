@@ -45,15 +45,20 @@ class SeasonQuery:
 
 
 def season_queries(parameter: str, root: Path = SQL_ROOT) -> dict[str, SeasonQuery]:
-    """Top-level queries of ``root`` that take no parameter but ``parameter`` (the season).
+    """Top-level queries of ``root`` that take no parameter but ``parameter`` (the season) and
+    read only tables of the lake's schema (their columns are described from it).
 
-    Views, checks and queries with other parameters are not season queries.
+    Views, checks, queries with other parameters and queries over a table the schema has not
+    yet (pit stops, laps: the dashboards feature-detect those) are not season queries.
     """
+    from f1lake.query.library import base_tables, load_query
+    from f1lake.schema import TABLES
+
     found = {}
     for path in sorted(root.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
         names = tuple(dict.fromkeys(p.name for p in placeholders(text)))
-        if set(names) <= {parameter}:
+        if set(names) <= {parameter} and base_tables(load_query(path)) <= set(TABLES):
             found[path.stem] = SeasonQuery(path.stem, path, text, names)
     return found
 

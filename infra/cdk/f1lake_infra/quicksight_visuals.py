@@ -10,8 +10,13 @@ Pure functions; the one place the spec's visual types map to QuickSight visuals:
   descending, horizontal so driver and cause names stay readable.
 - ``table`` -> TableVisual: the columns unaggregated, in order, sorted by the first column.
 
-The spec's parameter becomes an integer dashboard parameter mapped to each dataset's parameter
-of the same name, with a dropdown on every sheet listing the values query's column.
+The spec's first parameter (the season) becomes an integer dashboard parameter mapped to each
+dataset's parameter of the same name. The others (race, driver) are dashboard parameters too,
+each the value of a filter on the visuals that name it (``filter``: NumericEqualityFilter or
+CategoryFilter on the column; left empty, a filter keeps every row). Each sheet shows a dropdown
+per parameter of its ``controls``, listing the values query's column. A visual whose query is
+not a dataset because it reads a table the lake's schema lacks yet (``requires``: pit stops,
+laps) is left out until the schema has it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from f1lake.dashboard.spec import Dashboard, Visual
+from f1lake.dashboard.spec import Dashboard, Parameter, Visual
 
 GRID_COLUMNS = 36
 """QuickSight's grid width; two visuals side by side."""
@@ -150,6 +155,17 @@ def visual_definition(visual: Visual, ds: DatasetRef) -> Json:
     raise VisualError(f"visual {visual.id!r}: no QuickSight mapping for type {visual.type!r}")
 
 
+def _scope(sheet_id: str, visual: Visual) -> Json:
+    """A filter group's scope: one visual of one sheet."""
+    return {
+        "SelectedSheets": {
+            "SheetVisualScopingConfigurations": [
+                {"SheetId": sheet_id, "Scope": "SELECTED_VISUALS", "VisualIds": [visual.id]}
+            ]
+        }
+    }
+
+
 def top_series_filter(visual: Visual, ds: DatasetRef, sheet_id: str) -> Json | None:
     """Pure: the filter group that keeps a line visual's top N series, or None."""
     if not (visual.top_series and visual.series):
@@ -158,13 +174,7 @@ def top_series_filter(visual: Visual, ds: DatasetRef, sheet_id: str) -> Json | N
         "FilterGroupId": f"{visual.id}-top-series",
         "CrossDataset": "SINGLE_DATASET",
         "Status": "ENABLED",
-        "ScopeConfiguration": {
-            "SelectedSheets": {
-                "SheetVisualScopingConfigurations": [
-                    {"SheetId": sheet_id, "Scope": "SELECTED_VISUALS", "VisualIds": [visual.id]}
-                ]
-            }
-        },
+        "ScopeConfiguration": _scope(sheet_id, visual),
         "Filters": [
             {
                 "TopBottomFilter": {
@@ -188,7 +198,50 @@ def top_series_filter(visual: Visual, ds: DatasetRef, sheet_id: str) -> Json | N
     }
 
 
-def _layout(control_id: str, visual_ids: list[str]) -> Json:
+def parameter_filter(visual: Visual, ds: DatasetRef, sheet_id: str, spec: Dashboard) -> Json | None:
+    """Pure: the filter group that shows a filtered visual's rows of the chosen race or driver."""
+    if not visual.filter:
+        return None
+    column, name = visual.filter[0]
+    param = spec.param(name)
+    ref = _column(ds, column, visual)
+    filter_id = f"{visual.id}-{name}"
+    if param.type == "integer":
+        condition: Json = {
+            "NumericEqualityFilter": {
+                "FilterId": filter_id,
+                "Column": ref,
+                "MatchOperator": "EQUALS",
+                "ParameterName": name,
+                "NullOption": "NON_NULLS_ONLY",
+                "SelectAllOptions": "FILTER_ALL_VALUES",
+            }
+        }
+    else:
+        condition = {
+            "CategoryFilter": {
+                "FilterId": filter_id,
+                "Column": ref,
+                "Configuration": {
+                    "CustomFilterConfiguration": {
+                        "MatchOperator": "EQUALS",
+                        "ParameterName": name,
+                        "NullOption": "NON_NULLS_ONLY",
+                        "SelectAllOptions": "FILTER_ALL_VALUES",
+                    }
+                },
+            }
+        }
+    return {
+        "FilterGroupId": filter_id,
+        "CrossDataset": "SINGLE_DATASET",
+        "Status": "ENABLED",
+        "ScopeConfiguration": _scope(sheet_id, visual),
+        "Filters": [condition],
+    }
+
+
+def _layout(control_ids: list[str], visual_ids: list[str]) -> Json:
     elements = [
         {
             "ElementId": control_id,
@@ -196,6 +249,7 @@ def _layout(control_id: str, visual_ids: list[str]) -> Json:
             "ColumnSpan": CONTROL_SPAN[0],
             "RowSpan": CONTROL_SPAN[1],
         }
+        for control_id in control_ids
     ]
     elements += [
         {
@@ -209,54 +263,100 @@ def _layout(control_id: str, visual_ids: list[str]) -> Json:
     return {"Configuration": {"GridLayout": {"Elements": elements}}}
 
 
+def _control(sheet_id: str, param: Parameter, values: DatasetRef) -> Json:
+    column = param.value_field
+    if column not in values.columns:
+        raise VisualError(
+            f"the {param.name!r} selector's values query {param.values_query!r} does not "
+            f"return a {column!r} column (it returns: {', '.join(values.columns)})"
+        )
+    return {
+        "Dropdown": {
+            "ParameterControlId": f"{sheet_id}-{param.name}",
+            "Title": param.label,
+            "SourceParameterName": param.name,
+            "Type": "SINGLE_SELECT",
+            "SelectableValues": {
+                "LinkToDataSetColumn": {
+                    "DataSetIdentifier": values.identifier,
+                    "ColumnName": column,
+                }
+            },
+        }
+    }
+
+
+def _declaration(param: Parameter, used: list[DatasetRef], default_value: int, root: bool) -> Json:
+    kind = (
+        "IntegerParameterDeclaration" if param.type == "integer" else "StringParameterDeclaration"
+    )
+    declaration: Json = {"ParameterValueType": "SINGLE_VALUED", "Name": param.name}
+    if root:
+        declaration["DefaultValues"] = {"StaticValues": [default_value]}
+        declaration["MappedDataSetParameters"] = [
+            {"DataSetIdentifier": ds.identifier, "DataSetParameterName": param.name}
+            for ds in used
+            if param.name in ds.parameters
+        ]
+    return {kind: declaration}
+
+
+def drawn_visuals(spec: Dashboard, datasets: Mapping[str, DatasetRef]) -> dict[str, list[Visual]]:
+    """Per sheet, the visuals QuickSight draws: all but those over a table not yet in the schema."""
+    out: dict[str, list[Visual]] = {}
+    for sheet in spec.sheets:
+        for v in sheet.visuals:
+            if v.query not in datasets and not v.requires:
+                raise VisualError(f"no dataset for query {v.query!r} of visual {v.id!r}")
+        out[sheet.id] = [v for v in sheet.visuals if v.query in datasets]
+    return out
+
+
 def dashboard_definition(
     spec: Dashboard, datasets: Mapping[str, DatasetRef], default_value: int
 ) -> Json:
     """Pure: the whole Definition of the dashboard (``datasets`` by query name, including the
-    parameter's values query)."""
-    param = spec.parameter
-    needed = [*spec.queries(), param.values_query]
-    missing = [q for q in dict.fromkeys(needed) if q not in datasets]
+    selectors' values queries)."""
+    root = spec.parameter
+    missing = [q for q in spec.values_queries() if q not in datasets]
     if missing:
         raise VisualError(f"no dataset for quer(ies) {', '.join(missing)} of the dashboard")
-    values = datasets[param.values_query]
-    if param.name not in values.columns:
+    values = datasets[root.values_query]
+    if root.name not in values.columns:
         raise VisualError(
-            f"the parameter's values query {param.values_query!r} does not return a "
-            f"{param.name!r} column (it returns: {', '.join(values.columns)})"
+            f"the parameter's values query {root.values_query!r} does not return a "
+            f"{root.name!r} column (it returns: {', '.join(values.columns)})"
         )
-    used = [datasets[q] for q in dict.fromkeys(needed)]
+    drawn = drawn_visuals(spec, datasets)
+    needed = [v.query for sheet in spec.sheets for v in drawn[sheet.id]]
+    used = [datasets[q] for q in dict.fromkeys([*needed, *spec.values_queries()])]
     sheets, filter_groups = [], []
     for sheet in spec.sheets:
-        control_id = f"{sheet.id}-{param.name}"
-        visuals = [visual_definition(v, datasets[v.query]) for v in sheet.visuals]
-        for v in sheet.visuals:
-            group = top_series_filter(v, datasets[v.query], sheet.id)
-            if group:
-                filter_groups.append(group)
+        visuals = [visual_definition(v, datasets[v.query]) for v in drawn[sheet.id]]
+        for v in drawn[sheet.id]:
+            for group in (
+                top_series_filter(v, datasets[v.query], sheet.id),
+                parameter_filter(v, datasets[v.query], sheet.id, spec),
+            ):
+                if group:
+                    filter_groups.append(group)
+        controls = [
+            _control(sheet.id, spec.param(name), datasets[spec.param(name).values_query])
+            for name in sheet.controls
+        ]
         sheets.append(
             {
                 "SheetId": sheet.id,
                 "Name": sheet.title,
                 "Title": sheet.title,
-                "ParameterControls": [
-                    {
-                        "Dropdown": {
-                            "ParameterControlId": control_id,
-                            "Title": param.label,
-                            "SourceParameterName": param.name,
-                            "Type": "SINGLE_SELECT",
-                            "SelectableValues": {
-                                "LinkToDataSetColumn": {
-                                    "DataSetIdentifier": values.identifier,
-                                    "ColumnName": param.name,
-                                }
-                            },
-                        }
-                    }
-                ],
+                "ParameterControls": controls,
                 "Visuals": visuals,
-                "Layouts": [_layout(control_id, [v.id for v in sheet.visuals])],
+                "Layouts": [
+                    _layout(
+                        [c["Dropdown"]["ParameterControlId"] for c in controls],
+                        [v.id for v in drawn[sheet.id]],
+                    )
+                ],
             }
         )
     return {
@@ -264,18 +364,7 @@ def dashboard_definition(
             {"Identifier": ds.identifier, "DataSetArn": ds.arn} for ds in used
         ],
         "ParameterDeclarations": [
-            {
-                "IntegerParameterDeclaration": {
-                    "ParameterValueType": "SINGLE_VALUED",
-                    "Name": param.name,
-                    "DefaultValues": {"StaticValues": [default_value]},
-                    "MappedDataSetParameters": [
-                        {"DataSetIdentifier": ds.identifier, "DataSetParameterName": param.name}
-                        for ds in used
-                        if param.name in ds.parameters
-                    ],
-                }
-            }
+            _declaration(p, used, default_value, root=i == 0) for i, p in enumerate(spec.parameters)
         ],
         "Sheets": sheets,
         "FilterGroups": filter_groups,
