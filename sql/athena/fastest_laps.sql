@@ -7,23 +7,6 @@
 --   rows. The fastest is the lowest time (ties: the published rank, then driver_id).
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
-),
-ranked AS (
-    SELECT
-        round,
-        race_name,
-        driver_id,
-        driver_name,
-        constructor_name,
-        fastest_lap_lap,
-        fastest_lap_time_millis,
-        fastest_lap_avg_speed_kph,
-        row_number() OVER (
-            PARTITION BY round
-            ORDER BY fastest_lap_time_millis, fastest_lap_rank NULLS LAST, driver_id
-        ) AS n
-    FROM race_results
-    WHERE season = (SELECT season FROM params) AND fastest_lap_time_millis IS NOT NULL
 )
 SELECT
     (SELECT season FROM params) AS season,
@@ -32,21 +15,10 @@ SELECT
     driver_id,
     driver_name,
     constructor_name,
-    fastest_lap_lap AS lap,
-    CAST(CAST(floor(CAST(fastest_lap_time_millis AS double) / 60000) AS bigint) AS varchar)
-        || ':'
-        || lpad(
-            CAST(
-                CAST(floor(CAST(fastest_lap_time_millis % 60000 AS double) / 1000) AS bigint)
-                AS varchar
-            ),
-            2,
-            '0'
-        )
-        || '.'
-        || lpad(CAST(fastest_lap_time_millis % 1000 AS varchar), 3, '0') AS fastest_lap_time,
+    lap,
+    lap_time AS fastest_lap_time,
     fastest_lap_time_millis,
-    fastest_lap_avg_speed_kph AS avg_speed_kph
-FROM ranked
-WHERE n = 1
+    avg_speed_kph
+FROM fastest_lap_times
+WHERE season = (SELECT season FROM params) AND lap_rank = 1
 ORDER BY round

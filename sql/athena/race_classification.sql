@@ -9,30 +9,14 @@ WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
 entries AS (
-    SELECT
-        CAST(r.season AS integer) AS season,
-        r.round,
-        r.entry,
-        r.driver_id,
-        r.driver_given_name || ' ' || r.driver_family_name AS driver_name,
-        r.constructor_id,
-        r.constructor_name,
-        r.grid,
-        r.position,
-        r.position_order,
-        r.position_text,
-        r.points,
-        r.laps,
-        r.status,
-        r.time_text,
-        max(r.laps) OVER (PARTITION BY r.round) AS winner_laps
-    FROM results AS r
-    WHERE CAST(r.season AS integer) = (SELECT season FROM params)
+    SELECT r.*, max(r.laps) OVER (PARTITION BY r.round) AS winner_laps
+    FROM race_results AS r
+    WHERE r.season = (SELECT season FROM params)
 )
 SELECT
     e.season,
     e.round,
-    ra.race_name,
+    e.race_name,
     e.position_order,
     e.position_text AS pos,
     e.driver_id,
@@ -54,6 +38,4 @@ SELECT
     CASE WHEN e.grid > 0 AND e.position IS NOT NULL THEN e.grid - e.position END
         AS positions_gained
 FROM entries AS e
-LEFT JOIN races AS ra
-    ON CAST(ra.season AS integer) = e.season AND ra.round = e.round
 ORDER BY e.round, e.position_order, e.entry

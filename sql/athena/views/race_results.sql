@@ -29,6 +29,7 @@ SELECT
     r.points,
     r.laps,
     r.status,
+    r.time_text,
     r.fastest_lap_rank,
     r.fastest_lap_lap,
     r.fastest_lap_time_millis,
