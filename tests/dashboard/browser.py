@@ -104,9 +104,7 @@ if __name__ == "__main__":
     parser.add_argument("--view", default="", help="URL state, e.g. sheet=race&season=2021")
     parser.add_argument("--viewport-only", action="store_true", help="not the full page")
     args = parser.parse_args()
-    used = screenshot(
-        args.page, args.out, args.season, args.view, full_page=not args.viewport_only
-    )
+    used = screenshot(args.page, args.out, args.season, args.view, full_page=not args.viewport_only)
     print(f"wrote {args.out.resolve()}")
     for problem in [*used.requests, *used.errors]:
         print(f"warning: {problem}")
