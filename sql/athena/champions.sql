@@ -4,22 +4,28 @@
 -- Parameters: none (every completed season in the lake).
 -- Notes: the derived championships after each season's last round (views
 --   driver_standings_by_round, constructor_standings_by_round: the era's rules), counted once
---   every race of the season's calendar (table races) has results, as in alltime_championships.
-WITH calendar AS (
-    SELECT CAST(season AS integer) AS season, max(round) AS rounds
-    FROM races
-    GROUP BY CAST(season AS integer)
+--   every round of the season's calendar has run (view season_calendars), as in
+--   alltime_championships.
+WITH complete AS (
+    SELECT season FROM season_calendars WHERE rounds_to_run = 0
+),
+last_rounds AS (
+    SELECT season, max(round) AS round
+    FROM driver_standings_by_round
+    GROUP BY season
 ),
 drivers AS (
     SELECT d.season, d.driver_id, d.points
     FROM driver_standings_by_round AS d
-    JOIN calendar AS c ON c.season = d.season AND d.round = c.rounds
+    JOIN last_rounds AS l ON l.season = d.season AND l.round = d.round
+    JOIN complete AS c ON c.season = d.season
     WHERE d.position = 1
 ),
 teams AS (
     SELECT t.season, t.constructor_id, t.points
     FROM constructor_standings_by_round AS t
-    JOIN calendar AS c ON c.season = t.season AND t.round = c.rounds
+    JOIN last_rounds AS l ON l.season = t.season AND l.round = t.round
+    JOIN complete AS c ON c.season = t.season
     WHERE t.position = 1 AND t.season >= 1958
 )
 SELECT

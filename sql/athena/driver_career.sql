@@ -4,23 +4,18 @@
 -- Parameters: none (every season in the lake; the dashboards pick one driver).
 -- Notes: position and points are the derived championship after the season's last round
 --   (view driver_standings_by_round: the era's rules; drivers level on points and wins share
---   a place, no count-back on lower places, unlike standings.sql); a title counts only once every race of
---   the season's calendar (table races) has results, as in alltime_championships.
+--   a place, no count-back on lower places, unlike standings.sql); a title counts only once every round of
+--   the season's calendar has run (view season_calendars), as in alltime_championships.
 WITH last_rounds AS (
     SELECT season, max(round) AS round
     FROM driver_standings_by_round
     GROUP BY season
 ),
-calendar AS (
-    SELECT CAST(season AS integer) AS season, max(round) AS rounds
-    FROM races
-    GROUP BY CAST(season AS integer)
-),
 final AS (
-    SELECT d.season, d.driver_id, d.position, d.points, l.round >= c.rounds AS complete
+    SELECT d.season, d.driver_id, d.position, d.points, c.rounds_to_run = 0 AS complete
     FROM driver_standings_by_round AS d
     JOIN last_rounds AS l ON l.season = d.season AND l.round = d.round
-    LEFT JOIN calendar AS c ON c.season = d.season
+    LEFT JOIN season_calendars AS c ON c.season = d.season
 ),
 starts AS (
     SELECT
