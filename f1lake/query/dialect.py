@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -356,5 +356,25 @@ def load_view(path: Path) -> ViewDef:
     return ViewDef(name, path, query_body(statement))
 
 
-def load_views(directory: Path = VIEWS_DIR) -> dict[str, ViewDef]:
-    return {v.name: v for v in map(load_view, sorted(directory.glob("*.sql")))}
+class ViewFiles(Mapping[str, ViewDef]):
+    """The views of a folder by name (the file stem), each parsed on first use: parsing them all
+    costs more than a short query, and a query needs only the few it names."""
+
+    def __init__(self, directory: Path) -> None:
+        self._paths = {p.stem.lower(): p for p in sorted(directory.glob("*.sql"))}
+        self._parsed: dict[str, ViewDef] = {}
+
+    def __getitem__(self, name: str) -> ViewDef:
+        if name not in self._parsed:
+            self._parsed[name] = load_view(self._paths[name])
+        return self._parsed[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def load_views(directory: Path = VIEWS_DIR) -> ViewFiles:
+    return ViewFiles(directory)

@@ -8,6 +8,7 @@ invisible. Only the tables a query references (directly or through the views of
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
 
-from f1lake.aws import client, configure_wrangler, session
+from f1lake.aws import client, session
 from f1lake.catalog.glue_tables import GlueTable, read_table, table_names
 from f1lake.query.dialect import (
     VIEWS_DIR,
@@ -34,11 +35,12 @@ from f1lake.query.dialect import (
 )
 from f1lake.query.errors import QueryError, UnknownTableError
 from f1lake.query.rewrite import inline_constants, unqualified
-from f1lake.query.s3load import load_table
+from f1lake.query.s3load import LakeMirror, load_table
 from f1lake.schema import TABLES
 from f1lake.settings import Settings
 
 DEFAULT_CATALOG = "awsdatacatalog"
+LAKE_MIRROR_DIR = "lake-mirror"
 _PANDAS_TYPES = {
     pa.int8(): pd.Int8Dtype(),
     pa.int16(): pd.Int16Dtype(),
@@ -72,8 +74,8 @@ class LocalEngine:
         }
         self._aws: boto3.Session | None = None
         self._glue: Any = None
+        self._mirror: LakeMirror | None = None
         if settings is not None:
-            configure_wrangler(settings)
             self._aws = session(settings)  # one session: fresh ones cost more than the reads
             self._glue = client("glue", settings, self._aws)
 
@@ -116,6 +118,15 @@ class LocalEngine:
         rows = self.con.execute(f"DESCRIBE {duck_ident(table.name)}").fetchall()
         return pd.DataFrame([(r[0], r[1]) for r in rows], columns=["column", "type"])
 
+    def mirror(self) -> LakeMirror:
+        """The local mirror of the lake this engine reads through (made on first use: a query
+        over views and loaded tables only needs no S3 client)."""
+        if self._mirror is None:
+            assert self.settings is not None  # only catalog tables are loaded, and only with it
+            s3 = client("s3", self.settings, self._aws)
+            self._mirror = LakeMirror(s3, mirror_root(self.settings))
+        return self._mirror
+
     def run_file(self, path: Path, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
         return self.run(_read_sql(path), params)
@@ -126,7 +137,7 @@ class LocalEngine:
             self._glue, self.database, query, self._views, self._present
         )
         for table in tables.values():
-            load_table(self.con, table, self._aws)
+            load_table(self.con, table, self.mirror)
             self._present.add(table.name.lower())
         for view in ordered_views:
             body = to_duckdb(unqualified(view.body, self.database))
@@ -148,6 +159,17 @@ def run_file(
     """Run a SQL file of ``sql/athena`` (a view file runs the view's query)."""
     with LocalEngine(settings) as local:
         return local.run_file(path, params)
+
+
+def mirror_root(settings: Settings) -> Path:
+    """Where the lake's mirror lives: beside the stack's other state, or (read-only state
+    folder, e.g. on a managed Airflow worker) in a folder of this process."""
+    root = settings.state_dir / LAKE_MIRROR_DIR
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        root = Path(tempfile.mkdtemp(prefix="f1lake-lake-"))
+    return root
 
 
 def _read_sql(path: Path) -> str:
