@@ -30,6 +30,30 @@ def format_table(df: pd.DataFrame) -> str:
     return f"{text}\n({len(df)} row{'s' if len(df) != 1 else ''})"
 
 
+def format_expanded(df: pd.DataFrame) -> str:
+    """One block per row, a line per column (psql's ``\\x``): for results wider than the
+    terminal."""
+    if df.empty:
+        return format_table(df)
+    names = [str(c) for c in df.columns]
+    width = max(len(n) for n in names)
+    blocks = []
+    cells = df.astype(object).where(df.notna(), None)
+    for i, values in enumerate(cells.itertuples(index=False, name=None), start=1):
+        lines = [f"-[ RECORD {i} ]" + "-" * max(0, width - 8)]
+        lines += [
+            f"{n:<{width}} | {'NULL' if v is None else v}"
+            for n, v in zip(names, values, strict=True)
+        ]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + f"\n({len(df)} row{'s' if len(df) != 1 else ''})"
+
+
+def fits(text: str, width: int) -> bool:
+    """Whether every line of a rendered result fits ``width`` columns."""
+    return all(len(line) <= width for line in text.splitlines())
+
+
 def _plain(value: Any) -> Any:
     """A JSON value: NULLs (None, NA, NaN) become null, numpy scalars Python numbers, dates
     and times ISO text."""

@@ -8,10 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prompt_toolkit.history import FileHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from f1lake.query.console import CONTINUATION, PROMPT, Console, run_console
+from f1lake.query.console import (
+    CONTINUATION,
+    PROMPT,
+    Console,
+    completions,
+    run_console,
+    statement_complete,
+)
 from f1lake.query.local import LocalEngine
 from f1lake.schema import TABLES
 from f1lake.settings import Settings
@@ -119,8 +127,11 @@ def test_the_prompt_loop_keeps_a_history(engine: LocalEngine, tmp_path: Path) ->
         run_console(engine, history, out.append, "csv", input=pipe, output=DummyOutput())
     assert out[0].startswith("f1lake SQL console, local engine")
     assert rows(out[1]) == [{"n": str(len(S23.races))}]
-    saved = history.read_text()
-    assert "SELECT count(*) AS n" in saved and "\\q" in saved
+    # One history entry per statement, both of its lines in it (newest first).
+    assert list(FileHistory(str(history)).load_history_strings()) == [
+        "\\q",
+        "SELECT count(*) AS n\nFROM races WHERE season = '2023';",
+    ]
 
 
 def test_end_of_input_leaves_the_loop(engine: LocalEngine, tmp_path: Path) -> None:
@@ -130,3 +141,40 @@ def test_end_of_input_leaves_the_loop(engine: LocalEngine, tmp_path: Path) -> No
         pipe.close()
         run_console(engine, tmp_path / "h", out.append, "csv", input=pipe, output=DummyOutput())
     assert rows(out[-1]) == [{"one": "1"}]
+
+
+def test_timing_and_expanded_rows(engine: LocalEngine) -> None:
+    out: list[str] = []
+    c = Console(engine, out.append, fmt="table", width=lambda: 60)
+    c.feed("SELECT driver_id, constructor_id, status FROM results WHERE season = '2023' "
+           "AND round = 1 ORDER BY driver_id LIMIT 1;")  # fmt: skip
+    assert out[-1].startswith("+-") and out[-1].endswith("(1 row)")  # fits in 60 columns
+    c.feed("\\timing")
+    c.feed("SELECT * FROM results WHERE season = '2023' ORDER BY round, driver_id LIMIT 2;")
+    # Wider than the terminal: a block per row, a line per column; then the time it took.
+    table, timing = out[-2], out[-1]
+    assert table.splitlines()[0].startswith("-[ RECORD 1 ]")
+    assert "driver_id" in table and all(len(line) <= 60 for line in table.splitlines()[:3])
+    assert timing.startswith("Time: ") and timing.endswith(" ms")
+    c.feed("\\x off")
+    c.feed("SELECT * FROM results WHERE season = '2023' LIMIT 1;")
+    assert out[-2].startswith("+-")  # the plain table, however wide
+    c.feed("\\x on")
+    c.feed("\\timing off")
+    c.feed("SELECT 1 AS one;")
+    assert out[-1] == "-[ RECORD 1 ]\none | 1\n(1 row)"
+
+
+def test_completion_offers_tables_columns_queries_and_commands(console) -> None:
+    c, _out = console
+    words = c.words()
+
+    def offered(before: str) -> set[str]:
+        return {candidate for candidate, _kind in completions(words, before)}
+
+    assert {"results", "race_results"} <= offered("SELECT * FROM r")
+    assert "driver_id" in offered("SELECT dri") and "drivers" in offered("SELECT dri")
+    assert offered("\\run team_s") == {"team_standings", "team_standings_progression"}
+    assert offered("\\ti") == {"\\timing"}
+    assert "results" in offered("\\d res")
+    assert statement_complete("SELECT 1\nFROM x;") and not statement_complete("SELECT 1")
