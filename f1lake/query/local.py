@@ -34,7 +34,7 @@ from f1lake.query.dialect import (
     to_duckdb,
 )
 from f1lake.query.errors import QueryError, UnknownTableError
-from f1lake.query.rewrite import inline_constants, unqualified
+from f1lake.query.rewrite import inline_constants, type_mismatch, unqualified
 from f1lake.query.s3load import LakeMirror, load_table
 from f1lake.schema import TABLES
 from f1lake.settings import Settings
@@ -97,8 +97,12 @@ class LocalEngine:
         bound = bind(sql, params, parse_params(sql))
         query = inline_constants(query_body(parse_statement(bound)))
         self._prepare(query)
+        local = unqualified(query, self.database)
+        refusal = type_mismatch(local, self._column_types)
+        if refusal:
+            raise QueryError(f"query failed: {refusal}")
         try:
-            result = self.con.sql(to_duckdb(unqualified(query, self.database))).to_arrow_table()
+            result = self.con.sql(to_duckdb(local)).to_arrow_table()
         except duckdb.Error as exc:
             raise QueryError(f"query failed: {_one_line(exc)}") from None
         return _athena_types(result).to_pandas(types_mapper=_PANDAS_TYPES.get)
@@ -117,6 +121,15 @@ class LocalEngine:
         self._prepare(exp.select("*").from_(table))
         rows = self.con.execute(f"DESCRIBE {duck_ident(table.name)}").fetchall()
         return pd.DataFrame([(r[0], r[1]) for r in rows], columns=["column", "type"])
+
+    def _column_types(self) -> dict[str, dict[str, str]]:
+        """DuckDB's types of every loaded table's and view's columns."""
+        types: dict[str, dict[str, str]] = {}
+        for table, column, type_ in self.con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        ).fetchall():
+            types.setdefault(table, {})[column] = type_
+        return types
 
     def mirror(self) -> LakeMirror:
         """The local mirror of the lake this engine reads through (made on first use: a query

@@ -148,7 +148,7 @@ def test_backfill_lands_every_endpoint_from_api_to_sql_at_the_minimum_request_co
     assert got == pytest.approx(csv_points(stack.csv_dir, 2023, completed))
     assert list(standings["points"]) == sorted(standings["points"], reverse=True)
     for table in ("sprint_results", "qualifying", "driver_standings", "drivers", "status"):
-        n = run_query(stack.settings, f"SELECT count(*) AS n FROM {table} WHERE season = 2023")
+        n = run_query(stack.settings, f"SELECT count(*) AS n FROM {table} WHERE season = '2023'")
         assert int(n["n"][0]) > 0, table
     summary = result.returns["summary"]
     minimum = minimum_requests(stack.csv_dir, 2023, completed)
@@ -171,7 +171,7 @@ def test_second_backfill_fetches_and_writes_nothing_and_force_rewrites_without_d
         keys(stack.settings, stack.settings.processed_bucket),
     )
     events = history_size(stack.dsn, season)
-    first = run_query(stack.settings, "SELECT count(*) AS n FROM results WHERE season = 2022")
+    first = run_query(stack.settings, "SELECT count(*) AS n FROM results WHERE season = '2022'")
 
     again = run_dag(BACKFILL, {"season": season})
 
@@ -188,7 +188,7 @@ def test_second_backfill_fetches_and_writes_nothing_and_force_rewrites_without_d
     assert len(raw_after) == 2 * len(raw)  # a re-ingest writes beside, never over
     assert set(raw) < set(raw_after)
     assert set(keys(stack.settings, stack.settings.processed_bucket)) == set(processed)
-    n = run_query(stack.settings, "SELECT count(*) AS n FROM results WHERE season = 2022")
+    n = run_query(stack.settings, "SELECT count(*) AS n FROM results WHERE season = '2022'")
     assert int(n["n"][0]) == int(first["n"][0]) == result_rows(stack.csv_dir, season, rounds)
     dupes = run_query(
         stack.settings,

@@ -155,6 +155,21 @@ def test_bad_sql_and_bad_parameters_give_clear_errors(lake: Settings) -> None:
         run_file(lake, DRIVER_STANDINGS)
 
 
+def test_a_string_column_compared_with_a_number_fails_as_on_athena(lake: Settings) -> None:
+    # Athena refuses `season = 2023` on the string partition key; so does the local engine.
+    for sql in (
+        "SELECT count(*) FROM results WHERE season = 2023",
+        "SELECT count(*) FROM results r JOIN races USING (season, round) WHERE 2022 < r.season",
+    ):
+        with pytest.raises(QueryError, match=r"TYPE_MISMATCH: Cannot apply operator: .*varchar"):
+            run_query(lake, sql)
+    # The string literal, an integer column, or a view's integer season all run.
+    sql = "SELECT count(*) AS n FROM results WHERE season = '2023' AND round = 1"
+    assert run_query(lake, sql)["n"].tolist() == [4]
+    sql = "SELECT count(*) AS n FROM (SELECT CAST(season AS integer) AS season FROM races) WHERE season = 2023"
+    assert run_query(lake, sql)["n"].tolist() == [3]
+
+
 def test_columns_keep_catalog_types(lake: Settings) -> None:
     df = run_query(
         lake,

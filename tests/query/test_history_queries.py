@@ -29,7 +29,7 @@ def history() -> Iterator[LocalEngine]:
 def official(history: LocalEngine, season: int) -> dict[str, tuple[int, float, int]]:
     df = history.run(
         "-- @param season varchar  Year.\n"
-        "SELECT driver_id, position, points, wins FROM driver_standings WHERE season = :season",
+        "SELECT driver_id, position, points, wins FROM driver_standings WHERE CAST(season AS integer) = :season",
         {"season": str(season)},
     )
     return {

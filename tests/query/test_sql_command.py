@@ -79,7 +79,8 @@ def test_json_nulls_and_dates(env: Settings) -> None:
 
 def test_ad_hoc_sql_with_named_parameters(env: Settings) -> None:
     result = sql(
-        "SELECT count(*) AS n FROM results WHERE season = :season AND driver_id = :driver",
+        "SELECT count(*) AS n FROM results WHERE CAST(season AS integer) = :season "
+        "AND driver_id = :driver",
         "--season",
         "2023",
         "--param",
