@@ -94,10 +94,15 @@ class FaultRule:
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Requests allowed in any rolling second and hour; Jolpica's published values by default."""
+    """Requests allowed in any rolling second and hour; Jolpica's published values by default.
+
+    The server counts every client's requests together (as Jolpica counts an address's).
+    ``window``: the "hour" in seconds, shorter in tests so a spent budget recovers in seconds.
+    """
 
     per_second: int = 4
     per_hour: int = 500
+    window: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.per_second < 1 or self.per_hour < self.per_second:
@@ -105,6 +110,8 @@ class RateLimit:
                 f"a rate limit needs 1 <= per_second <= per_hour, got "
                 f"{self.per_second}/s and {self.per_hour}/h"
             )
+        if not self.window > 1.0:
+            raise FaultSpecError(f"the hourly window must be longer than 1s, got {self.window}")
 
 
 JOLPICA_RATE_LIMIT = RateLimit()
@@ -138,10 +145,13 @@ class FaultConfig:
     rules: tuple[FaultRule, ...] = ()
     rate_limit: RateLimit | None = None
     revisions: tuple[Revision, ...] = field(default=())
+    jolpica: bool = False
+    """Behave as Jolpica does: ``current``/``last`` by the calendar year (404 while the year's
+    season is unpublished, an unrun round 1 as ``last``), 429s without ``Retry-After``."""
 
     @property
     def empty(self) -> bool:
-        return not (self.rules or self.rate_limit or self.revisions)
+        return not (self.rules or self.rate_limit or self.revisions or self.jolpica)
 
 
 @dataclass(frozen=True)
@@ -207,7 +217,7 @@ def throttle_wait(limit: RateLimit, admitted: Sequence[float], now: float) -> fl
     count, as a request the server refused consumed nothing.
     """
     waits = []
-    for allowed, window in ((limit.per_second, 1.0), (limit.per_hour, 3600.0)):
+    for allowed, window in ((limit.per_second, 1.0), (limit.per_hour, limit.window)):
         inside = [t for t in admitted if t > now - window]
         if len(inside) >= allowed:
             waits.append(inside[-allowed] + window - now)
@@ -360,6 +370,7 @@ def config_from_specs(
     seed: int = 0,
     rate_limit: str | None = None,
     revisions: Iterable[str] = (),
+    jolpica: bool = False,
 ) -> FaultConfig:
     """A config from command-line specs (an env variable may hold several, space-separated)."""
     return FaultConfig(
@@ -367,6 +378,7 @@ def config_from_specs(
         rules=tuple(parse_rule(s) for spec in rules for s in spec.split()),
         rate_limit=parse_rate_limit(rate_limit) if rate_limit else None,
         revisions=tuple(parse_revision(s) for spec in revisions for s in spec.split()),
+        jolpica=jolpica,
     )
 
 
@@ -406,18 +418,23 @@ def parse_rule(spec: str) -> FaultRule:
 
 
 def parse_rate_limit(spec: str) -> RateLimit:
-    """``jolpica`` (4/s, 500/h) or ``PER_SECOND/PER_HOUR``, e.g. ``2/100``."""
+    """``jolpica`` (4/s, 500/h) or ``PER_SECOND/PER_HOUR[/WINDOW_SECONDS]``, e.g. ``2/100`` or
+    ``50/60/3`` (60 requests per 3-second "hour", for tests)."""
     text = spec.strip().lower()
     if text == "jolpica":
         return JOLPICA_RATE_LIMIT
-    second, sep, hour = text.partition("/")
+    parts = text.split("/")
     try:
-        if not sep:
+        if len(parts) not in (2, 3):
             raise ValueError
-        return RateLimit(int(second), int(hour))
-    except ValueError:
+        window = float(parts[2]) if len(parts) == 3 else 3600.0
+        return RateLimit(int(parts[0]), int(parts[1]), window)
+    except ValueError as exc:
+        if isinstance(exc, FaultSpecError):
+            raise
         raise FaultSpecError(
-            f"rate limit {spec!r}: expected 'jolpica' or PER_SECOND/PER_HOUR, e.g. 4/500"
+            f"rate limit {spec!r}: expected 'jolpica' or PER_SECOND/PER_HOUR[/WINDOW_SECONDS], "
+            "e.g. 4/500"
         ) from None
 
 

@@ -127,9 +127,13 @@ def _compact(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
 class ReplayView:
     """A dump as seen on a given day, with the JSON fragments it serves memoised."""
 
-    def __init__(self, dump: Dump, today: date) -> None:
+    def __init__(self, dump: Dump, today: date, *, jolpica: bool = False) -> None:
         self.dump = dump
         self.today = today
+        self.jolpica = jolpica
+        """Resolve ``current``/``last`` as Jolpica does: ``current`` is the calendar year
+        (``current/last`` answers 404 while that season is unpublished), and ``last`` of a
+        season with no race run yet is its round 1."""
         self._drivers: dict[str, dict[str, object]] = {}
         self._constructors: dict[str, dict[str, object]] = {}
         self._circuits: dict[str, dict[str, object]] = {}
@@ -483,7 +487,11 @@ def select(view: ReplayView, path: str) -> Selection:
     if endpoint is None:
         raise RequestError(404, f"Unknown Ergast endpoint {endpoint_text!r} in /{clean}")
     season_text, round_text = match["season"], match["round"]
-    if season_text == "current":
+    if season_text == "current" and view.jolpica:
+        season = view.today.year
+        if round_text == "last" and season not in view.dump.races_by_season:
+            raise RequestError(404, "Race round not found.")
+    elif season_text == "current":
         season = view.current_season or 0
         if round_text == "last" and view.last_race is not None:
             season = view.last_race.season
@@ -493,6 +501,8 @@ def select(view: ReplayView, path: str) -> Selection:
     round_out: str | None = None
     if round_text == "last":
         last = view.last_race_of(season)
+        if last is None and view.jolpica:
+            last = next(iter(view.scheduled_races(season, None)), None)
         round_ = last.round if last is not None else 0
         round_out = str(last.round) if last is not None else None
     elif round_text is not None:

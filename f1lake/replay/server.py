@@ -134,12 +134,15 @@ class Faults:
             self.requests += 1
             fault = self._pending.popleft() if self._pending else None
             if fault is None and self._config.rate_limit is not None:
+                limit = self._config.rate_limit
                 now = self._clock()
-                while self._admitted and self._admitted[0] <= now - 3600:
+                while self._admitted and self._admitted[0] <= now - limit.window:
                     self._admitted.popleft()
-                wait = throttle_wait(self._config.rate_limit, self._admitted, now)
+                wait = throttle_wait(limit, self._admitted, now)
                 if wait is not None:
-                    fault = Fault("throttle", 429, float(retry_after_header(wait)))
+                    # Jolpica's 429 says nothing of when to come back.
+                    after = None if self._config.jolpica else float(retry_after_header(wait))
+                    fault = Fault("throttle", 429, after)
                     self.injected["rate_limit"] += 1
                     return Ticket(self.requests, fault)
                 self._admitted.append(now)
@@ -172,15 +175,16 @@ class _Views:
 
     def __init__(self, dump: Dump, today: date) -> None:
         self.base = ReplayView(dump, today)
-        self._views: dict[tuple[Revision, ...], ReplayView] = {(): self.base}
+        self._views: dict[tuple[tuple[Revision, ...], bool], ReplayView] = {((), False): self.base}
         self._lock = threading.Lock()
 
-    def get(self, revisions: tuple[Revision, ...]) -> ReplayView:
+    def get(self, revisions: tuple[Revision, ...], jolpica: bool = False) -> ReplayView:
         with self._lock:
-            view = self._views.get(revisions)
+            view = self._views.get((revisions, jolpica))
             if view is None:
-                view = ReplayView(revise(self.base.dump, revisions), self.base.today)
-                self._views[revisions] = view
+                dump = revise(self.base.dump, revisions)
+                view = ReplayView(dump, self.base.today, jolpica=jolpica)
+                self._views[(revisions, jolpica)] = view
             return view
 
 
@@ -238,7 +242,10 @@ def create_app(
         fault = ticket.fault
         if fault is not None and fault.status >= 400:
             return _fault_response(fault)
-        view = views.base if faults is None else views.get(faults.revisions(ticket.number))
+        if faults is None:
+            view = views.base
+        else:
+            view = views.get(faults.revisions(ticket.number), faults.config.jolpica)
         url = f"{request.url.scheme}://{request.url.netloc}{BASE_PATH}/{path}"
         answer = respond(view, path, request.query_params, url)
         if fault is not None and fault.kind == "slow":

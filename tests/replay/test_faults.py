@@ -4,6 +4,7 @@ the command line, and each fault as a client sees it over HTTP."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,8 @@ def test_specs_build_a_config():
         parse_revision("2023")
     with pytest.raises(FaultSpecError, match="PER_SECOND/PER_HOUR"):
         parse_rate_limit("fast")
+    assert parse_rate_limit("50/60/3") == RateLimit(50, 60, window=3.0)
+    assert config_from_specs(jolpica=True).jolpica and not config_from_specs().jolpica
 
 
 # -- revisions ----------------------------------------------------------------------------------
@@ -238,6 +241,45 @@ def test_rate_limit_answers_429_with_the_wait_beyond_the_burst(minidump_dir: Pat
         now[0] += 1.0  # a second later the window has room again
         assert requests.get(f"{base}/2023.json", timeout=10).status_code == 200
     assert faults.injected["rate_limit"] == 2
+
+
+def test_like_jolpica_the_hourly_window_is_shared_and_its_429_says_no_retry_after(
+    minidump_dir: Path,
+):
+    now = [100.0]
+    limit = RateLimit(per_second=3, per_hour=3, window=5.0)
+    faults = Faults(FaultConfig(rate_limit=limit, jolpica=True), clock=lambda: now[0])
+    with replay_api(minidump_dir, today=MINIDUMP_TODAY, faults=faults) as base:
+        one, other = requests.Session(), requests.Session()  # two clients, one budget
+        codes = [s.get(f"{base}/2023.json", timeout=10).status_code for s in (one, other, one)]
+        assert codes == [200, 200, 200]
+        now[0] += 2.0  # past the burst's second: only the hourly budget can refuse
+        refused = other.get(f"{base}/2023.json", timeout=10)
+        assert refused.status_code == 429 and "Retry-After" not in refused.headers
+        now[0] += 3.0  # the (scaled) hour has turned over
+        assert one.get(f"{base}/2023.json", timeout=10).status_code == 200
+
+
+def test_like_jolpica_current_follows_the_calendar_year(minidump_dir: Path):
+    def table(base: str, path: str) -> tuple[int, dict]:
+        answer = requests.get(f"{base}/{path}", timeout=10)
+        return answer.status_code, answer.json().get("MRData", {}).get("RaceTable", {})
+
+    faults = Faults(FaultConfig(jolpica=True))
+    with replay_api(minidump_dir, today=date(2024, 1, 15), faults=faults) as base:
+        # January: the year's season is not published yet
+        assert table(base, "current/last.json")[0] == 404
+        assert table(base, "current/last/results.json")[0] == 404
+        # "last" goes by the date: round 7, though 6 and 7 have no results in the dump
+        assert table(base, "2023/last.json")[1]["round"] == "7"
+    with replay_api(minidump_dir, today=date(2023, 2, 1), faults=faults) as base:
+        # published but not run: round 1 is "last", and it has no results
+        status, last = table(base, "current/last.json")
+        assert (status, last["season"], last["round"]) == (200, "2023", "1")
+        assert table(base, "current/last/results.json")[1]["Races"] == []
+    with replay_api(minidump_dir, today=date(2023, 2, 1)) as base:  # the plain replay
+        status, last = table(base, "current/last.json")
+        assert (status, last["season"], last["round"]) == (200, "2022", "3")
 
 
 def test_a_revision_published_mid_run_changes_answers_from_then_on(minidump_dir: Path):
