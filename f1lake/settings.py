@@ -25,10 +25,22 @@ class Settings(BaseSettings):
     api_base_url: str = Field(JOLPICA_BASE_URL, description="Ergast-compatible API base URL.")
     rate_limit_per_second: int = Field(4, description="Burst limit of API requests per second.")
     rate_limit_per_hour: int = Field(500, description="Sustained limit of API requests per hour.")
+    rate_limit_margin: float = Field(
+        0.1,
+        ge=0.0,
+        lt=1.0,
+        description="Safety margin kept below both limits (0.1: pace at 90% of each).",
+    )
+    rate_limit_window_seconds: float = Field(
+        3600.0, gt=1.0, description="The hourly limit's window (shorter only in tests)."
+    )
     rate_limit_db: Path | None = Field(
         None,
         description="SQLite file that shares the rate limit between processes "
         "(default: <state_dir>/ratelimit.sqlite).",
+    )
+    api_page_size: int = Field(
+        100, ge=1, le=100, description="Rows per API page (the API caps it at 100)."
     )
     http_timeout_seconds: float = Field(30.0, description="Timeout of one API request.")
     http_max_attempts: int = Field(6, description="Attempts per API request before giving up.")

@@ -3,7 +3,9 @@
 Polite: every attempt, retries included, passes through the rate limiter. Patient: 5xx,
 429, timeouts, dropped connections and 200s that are not the Ergast ``MRData`` JSON (a proxy's
 page, a truncated body) are retried with exponential backoff and jitter (429 and 503 wait at
-least their ``Retry-After``). Strict: other 4xx fail at once with the API's ``detail``, a body
+least their ``Retry-After``). A 429 is the budget talking, not a fault: it does not use up
+the attempts; one without ``Retry-After`` (Jolpica's) pauses every process sharing the limiter
+and backs off up to a quarter of the hourly window, until the window has turned over once. Strict: other 4xx fail at once with the API's ``detail``, a body
 still malformed after every attempt fails naming the URL, and a season-level fetch is checked
 page by page before its races are handed on.
 """
@@ -23,14 +25,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import requests
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-)
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from f1lake.endpoints import RACES, SEASONS, Endpoint
+from f1lake.endpoints import DRIVER_STANDINGS, RACES, SEASONS, Endpoint
 from f1lake.ergast.errors import (
     ApiRequestError,
     ApiUnavailableError,
@@ -105,6 +102,16 @@ class _NotJson(_Retryable):
         )
 
 
+@dataclass
+class _Tries:
+    """One logical request's failures so far, counted apart: throttles spend patience (time),
+    everything else spends attempts."""
+
+    failures: int = 0
+    throttles: int = 0
+    throttled_for: float = 0.0
+
+
 class _Malformed(_Retryable):
     """JSON, but not the shape asked for: a transient upstream fault as often as not (a cache
     serving a half-built answer), so retried like a 5xx; the last one is reported as it was."""
@@ -141,6 +148,7 @@ class ErgastClient:
         page_size: int = 100,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
+        throttle_patience: float | None = None,
     ) -> None:
         if backoff_base < 0 or backoff_max < 0:
             raise ValueError(f"backoff must be >= 0, got {backoff_base=} {backoff_max=}")
@@ -155,6 +163,11 @@ class ErgastClient:
         self.page_size = page_size
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        window = max(limit.seconds for limit in limiter.limits)
+        self.throttle_patience = 1.25 * window if throttle_patience is None else throttle_patience
+        """How long one request keeps trying through 429s: past a whole window, a server still
+        refusing is refusing for some other reason."""
+        self.throttle_backoff_max = self.throttle_patience / 5
         self.requests_made = 0
         self._owns_session = session is None
         self.session = session or requests.Session()
@@ -171,6 +184,7 @@ class ErgastClient:
             max_attempts=settings.http_max_attempts,
             backoff_base=settings.http_backoff_seconds,
             backoff_max=settings.http_backoff_max_seconds,
+            page_size=settings.api_page_size,
         )
         client._owns_limiter = True
         return client
@@ -208,9 +222,10 @@ class ErgastClient:
         """GET ``path`` under the base URL: rate-limited, retried; returns the parsed JSON, or
         ``parse(json, url)`` of it: a ``MalformedResponseError`` from ``parse`` is retried too."""
         url = self.url(path, params)
+        tries = _Tries()
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._wait,
+            stop=lambda state: self._stop(state, tries),
+            wait=lambda state: self._wait(state, tries),
             retry=retry_if_exception_type(_TRANSIENT),
             before_sleep=self._log_retry,
             reraise=True,
@@ -268,14 +283,43 @@ class ErgastClient:
         except MalformedResponseError as exc:
             raise _Malformed(exc) from None
 
-    def _wait(self, state: RetryCallState) -> float:
-        # Exponential with jitter, capped: spreads the retries of concurrent tasks apart.
-        exponential = self.backoff_base * 2 ** (state.attempt_number - 1)
-        backoff = min(self.backoff_max, exponential + random.uniform(0, self.backoff_base))
+    def _wait(self, state: RetryCallState, tries: _Tries) -> float:
+        """The pause before the next attempt (tenacity asks once per failure, before ``_stop``)."""
         outcome = state.outcome
         failure = outcome.exception() if outcome is not None else None
         retry_after = getattr(failure, "retry_after", None)
-        return backoff if retry_after is None else max(backoff, retry_after)
+        if not isinstance(failure, _Throttled):
+            tries.failures += 1
+            tries.throttles = 0
+            backoff = self._backoff(tries.failures, self.backoff_max)
+            return backoff if retry_after is None else max(backoff, retry_after)
+        tries.throttles += 1
+        if retry_after is None:
+            # No word on when to come back: the hourly budget may be spent (by any client of
+            # this address). Back off further each time, up to a quarter of the window, and
+            # hold every process sharing the limiter meanwhile: no retry storm.
+            wait = self._backoff(tries.throttles, self.throttle_backoff_max)
+        else:
+            wait = max(self._backoff(tries.throttles, self.backoff_max), retry_after)
+        tries.throttled_for += wait
+        self.limiter.pause(wait)
+        if retry_after is None:
+            log.warning(
+                "API answered 429 without Retry-After (throttled %d time(s) on this request): "
+                "every request waits %.1fs; trying until %.0fs of throttling",
+                tries.throttles, wait, self.throttle_patience,
+            )  # fmt: skip
+        return wait
+
+    def _backoff(self, nth: int, cap: float) -> float:
+        # Exponential with jitter, capped: spreads the retries of concurrent tasks apart.
+        exponential = self.backoff_base * 2 ** (nth - 1)
+        return min(cap, exponential + random.uniform(0, self.backoff_base))
+
+    def _stop(self, state: RetryCallState, tries: _Tries) -> bool:
+        if tries.throttles:
+            return tries.throttled_for > self.throttle_patience
+        return tries.failures >= self.max_attempts
 
     def _log_retry(self, state: RetryCallState) -> None:
         failure = state.outcome.exception() if state.outcome is not None else None
@@ -350,6 +394,21 @@ class ErgastClient:
         """Every season the API has, ascending."""
         pages = self._pages("seasons.json", SEASONS)
         return sorted(item_key(item)[0] for item in assemble(SEASONS, pages))
+
+    def results_through(self, season: int) -> int:
+        """The last round of ``season`` the API has results for (0: none yet), one request.
+
+        Asked of the official standings, which exist only once a round's results are in:
+        unlike ``current/last``, which Jolpica points at an unrun round 1 between seasons
+        (and answers 404 for while the calendar year's season is unpublished).
+        """
+        page = self.get(
+            DRIVER_STANDINGS.season_path(season),
+            {"limit": 1},
+            lambda body, url: parse_page(body, DRIVER_STANDINGS, url),
+        )
+        rounds = [_positive_int(item.get("round")) for item in page.items]
+        return max((r for r in rounds if r is not None), default=0)
 
     def _fetch_unchecked(
         self, endpoint: Endpoint, season: int | str, round_: int | str | None

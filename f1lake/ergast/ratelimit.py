@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -59,13 +60,50 @@ class Limit:
         return f"{self.requests}/{self.seconds:g}s"
 
 
-def jolpica_limits(per_second: int = 4, per_hour: int = 500) -> list[Limit]:
-    """Jolpica's published limits: a per-second burst and a per-hour sustained budget."""
-    return [Limit(per_second, 1.0), Limit(per_hour, 3600.0)]
+def jolpica_limits(
+    per_second: int = 4, per_hour: int = 500, *, margin: float = 0.0, window: float = 3600.0
+) -> list[Limit]:
+    """Jolpica's published limits, a per-second burst and a per-hour sustained budget, less a
+    safety ``margin`` (0.1: pace at 90% of each); ``window``: the "hour" (shorter in tests)."""
+    if not 0.0 <= margin < 1.0:
+        raise ValueError(f"the safety margin must be in [0, 1), got {margin}")
+    keep = 1.0 - margin
+    burst = max(1, math.floor(per_second * keep + 1e-9))
+    sustained = max(1, math.floor(per_hour * keep + 1e-9))
+    # An "hourly" budget the burst could never reach is no limit at all: cap it there.
+    return [Limit(burst, 1.0), Limit(min(sustained, math.floor(burst * window)), window)]
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """Where the longest limit (the hourly budget) stands, for waits said out loud."""
+
+    used: int
+    """Requests admitted inside the window."""
+    budget: int
+    window: float
+    free_at: float
+    """Epoch seconds when one more request fits the budget (now or earlier: it fits now)."""
+    paused_until: float
+    """Epoch seconds until which a 429 without ``Retry-After`` holds every request."""
+
+    def waiting(self, now: float | None = None) -> float:
+        """Seconds until the next request may go (0: now)."""
+        now = time.time() if now is None else now
+        return max(0.0, self.free_at - now, self.paused_until - now)
+
+    def describe(self, now: float | None = None) -> str:
+        wait = self.waiting(now)
+        until = time.strftime("%H:%M:%S", time.localtime(time.time() + wait))
+        if self.paused_until > self.free_at:
+            why = "the API refused a request without saying when to come back (429)"
+        else:
+            why = f"{self.used} of {self.budget} requests used in the last {self.window:g}s"
+        return f"waiting {wait:.0f}s for the API's window (until {until}): {why}"
 
 
 class RateLimiter:
-    """Blocks each caller until one more request fits every limit."""
+    """Blocks each caller until one more request fits every limit (and no pause holds it)."""
 
     def __init__(self, limits: Sequence[Limit], limiter: Limiter) -> None:
         self.limits = tuple(limits)
@@ -74,18 +112,66 @@ class RateLimiter:
     def acquire(self, timeout: float | None = None) -> float:
         """Wait for a slot for one request; returns the seconds waited.
 
-        Raises ``RateLimitTimeoutError`` if no slot frees up within ``timeout`` seconds.
+        A wait for the hourly window or a pause is logged before it starts, as a warning: long
+        work against a spent budget must say what it waits for. Raises
+        ``RateLimitTimeoutError`` if no slot frees up within ``timeout`` seconds.
         """
         started = time.monotonic()
-        granted = self._limiter.try_acquire(
-            _ITEM_NAME, blocking=True, timeout=-1 if timeout is None else max(timeout, 0.0)
-        )
+        deadline = None if timeout is None else started + max(timeout, 0.0)
+        self._sit_out_pause(deadline)
+        granted = self._limiter.try_acquire(_ITEM_NAME, blocking=False)
+        if not granted:
+            status = self.status()
+            if status.waiting() > 1.0:
+                log.warning("rate limiter: %s", status.describe())
+            left = -1 if deadline is None else max(deadline - time.monotonic(), 0.0)
+            granted = self._limiter.try_acquire(_ITEM_NAME, blocking=True, timeout=left)
         waited = time.monotonic() - started
         if not granted:
             raise RateLimitTimeoutError(waited if timeout is None else timeout, self.describe())
         if waited > 1.0:
             log.info("rate limiter held a request for %.2fs (%s)", waited, self.describe())
         return waited
+
+    def _sit_out_pause(self, deadline: float | None) -> None:
+        told = False
+        while (left := self.paused_until() - time.time()) > 0:
+            if deadline is not None and time.monotonic() + left > deadline:
+                raise RateLimitTimeoutError(left, f"paused: {self.describe()}")
+            if not told and left > 1.0:
+                log.warning("rate limiter: %s", self.status().describe())
+                told = True
+            time.sleep(min(left, 1.0))
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of every process sharing this limiter for ``seconds``.
+
+        For a 429 that does not say when to come back: one client backing off while the
+        others keep asking is how a retry storm starts.
+        """
+        self._set_pause(time.time() + max(seconds, 0.0))
+
+    def paused_until(self) -> float:
+        """Epoch seconds until which requests are held (0: no pause)."""
+        raise NotImplementedError
+
+    def _set_pause(self, until: float) -> None:
+        raise NotImplementedError
+
+    def status(self, now: float | None = None) -> BudgetStatus:
+        """The longest limit's use, from the admissions log (the progress output reads it)."""
+        now = time.time() if now is None else now
+        longest = max(self.limits, key=lambda limit: limit.seconds)
+        inside = [t for t in self._epoch_admissions() if t > now - longest.seconds]
+        free_at = (
+            inside[-longest.requests] + longest.seconds if len(inside) >= longest.requests else now
+        )
+        return BudgetStatus(
+            len(inside), longest.requests, longest.seconds, free_at, self.paused_until()
+        )
+
+    def _epoch_admissions(self) -> list[float]:
+        return self.admissions()
 
     def admissions(self) -> list[float]:
         """Admission times (seconds, on the limiter's own clock), oldest first.
@@ -120,11 +206,23 @@ class InMemoryRateLimiter(RateLimiter):
     def __init__(self, limits: Sequence[Limit] | None = None) -> None:
         limits = list(limits or jolpica_limits())
         self._bucket = _FreshInMemoryBucket(_rates(limits))
+        self._paused_until = 0.0
         super().__init__(limits, Limiter(self._bucket))
 
     def admissions(self) -> list[float]:
         with self._bucket._lock:
             return [item.timestamp / 1000 for item in self._bucket.items]
+
+    def _epoch_admissions(self) -> list[float]:
+        # The in-memory bucket stamps on the monotonic clock: shift to epoch seconds.
+        shift = time.time() - self._bucket.now() / 1000
+        return [t + shift for t in self.admissions()]
+
+    def paused_until(self) -> float:
+        return self._paused_until
+
+    def _set_pause(self, until: float) -> None:
+        self._paused_until = max(self._paused_until, until)
 
 
 class SharedRateLimiter(RateLimiter):
@@ -158,6 +256,10 @@ class SharedRateLimiter(RateLimiter):
                     index_name=f"idx_{table}_item_timestamp", table_name=table
                 )
             )
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS '{table}_pause' "
+                "(id INTEGER PRIMARY KEY CHECK (id = 1), until REAL NOT NULL)"
+            )
             conn.commit()
         self._bucket = _FreshSQLiteBucket(rates, conn, table=table, lock=lock)
         self._table = table
@@ -171,12 +273,36 @@ class SharedRateLimiter(RateLimiter):
             ).fetchall()
         return [row[0] / 1000 for row in rows]
 
+    def paused_until(self) -> float:
+        with self._bucket.lock:
+            row = self._bucket.conn.execute(
+                f"SELECT until FROM '{self._table}_pause' WHERE id = 1"
+            ).fetchone()
+        return float(row[0]) if row else 0.0
+
+    def _set_pause(self, until: float) -> None:
+        with self._bucket.lock:
+            self._bucket.conn.execute(
+                f"INSERT INTO '{self._table}_pause' (id, until) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET until = max(until, excluded.until)",
+                (until,),
+            )
+            self._bucket.conn.commit()
+
     @classmethod
     def from_settings(cls, settings: Settings) -> SharedRateLimiter:
-        return cls(
-            settings.rate_limit_path,
-            jolpica_limits(settings.rate_limit_per_second, settings.rate_limit_per_hour),
-        )
+        return cls(settings.rate_limit_path, budget_limits(settings))
+
+
+def budget_limits(settings: Settings) -> list[Limit]:
+    """The limits the pipeline paces itself by: the configured (published) ones less the
+    safety margin, over the configured window."""
+    return jolpica_limits(
+        settings.rate_limit_per_second,
+        settings.rate_limit_per_hour,
+        margin=settings.rate_limit_margin,
+        window=settings.rate_limit_window_seconds,
+    )
 
 
 def rate_limiter_from_settings(settings: Settings) -> SharedRateLimiter:

@@ -29,16 +29,30 @@ from f1lake.settings import Settings
 Say = Callable[[str], None]
 
 
-def requests_used(settings: Settings, within: float = 3600.0) -> int:
-    """API requests this host sent in the last ``within`` seconds (the shared limiter's log)."""
+def requests_used(settings: Settings, within: float | None = None) -> int:
+    """API requests this host sent in the last ``within`` seconds (default: the hourly
+    budget's window), from the shared limiter's log."""
     from f1lake.ergast.ratelimit import rate_limiter_from_settings
 
-    cutoff = time.time() - within
+    cutoff = time.time() - (settings.rate_limit_window_seconds if within is None else within)
     try:
         with rate_limiter_from_settings(settings) as limiter:
             return sum(1 for t in limiter.admissions() if t >= cutoff)
     except (OSError, sqlite3.Error):
         return 0
+
+
+def budget_wait(settings: Settings) -> str | None:
+    """What the run waits for when its requests are held (the hourly window, or a pause after
+    a 429 without Retry-After), from the shared limiter's log; None when nothing holds them."""
+    from f1lake.ergast.ratelimit import rate_limiter_from_settings
+
+    try:
+        with rate_limiter_from_settings(settings) as limiter:
+            status = limiter.status()
+    except (OSError, sqlite3.Error):
+        return None
+    return status.describe() if status.waiting() > 1.0 else None
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,7 @@ class RunProgress:
         self._thread = threading.Thread(target=self._run, name="run-progress", daemon=True)
         self._shown: dict[int, tuple[int, int]] = {}
         self._budget_told = False
+        self._waiting = False
         self._last_print = 0.0
 
     def __enter__(self) -> RunProgress:
@@ -124,8 +139,11 @@ class RunProgress:
             self._poll(final=True)  # where the run ended
 
     def _rate(self) -> tuple[float, float]:
-        s = self.settings
-        return float(s.rate_limit_per_second), float(s.rate_limit_per_hour)
+        """The pace the run keeps: the configured limits less the safety margin."""
+        from f1lake.ergast.ratelimit import budget_limits
+
+        burst, sustained = budget_limits(self.settings)
+        return float(burst.requests), sustained.requests * 3600.0 / sustained.seconds
 
     def _used(self) -> int:
         return requests_used(self.settings)
@@ -134,7 +152,16 @@ class RunProgress:
         while not self._stop.wait(self.poll):
             self._poll(final=False)
 
+    def _tell_wait(self) -> None:
+        """Say once per wait that the run is held for the API's window, and until when."""
+        wait = budget_wait(self.settings)
+        if wait is not None and not self._waiting:
+            self.say(f"  API budget: {wait}")
+        self._waiting = wait is not None
+
     def _poll(self, *, final: bool) -> None:
+        if not final:
+            self._tell_wait()
         try:
             with Ledger(self.dsn) as ledger:
                 rows = [_season(ledger, s, self.today, self.since) for s in self.seasons]

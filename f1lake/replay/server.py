@@ -83,6 +83,8 @@ class Faults:
         self._admitted: deque[float] = deque()
         self.requests = 0
         self.injected: Counter[str] = Counter()
+        self.arrivals: deque[tuple[float, bool]] = deque(maxlen=100_000)
+        """(time on the clock, refused by the rate limit) of each request, oldest first."""
 
     @property
     def config(self) -> FaultConfig:
@@ -139,6 +141,7 @@ class Faults:
                 while self._admitted and self._admitted[0] <= now - limit.window:
                     self._admitted.popleft()
                 wait = throttle_wait(limit, self._admitted, now)
+                self.arrivals.append((now, wait is not None))
                 if wait is not None:
                     # Jolpica's 429 says nothing of when to come back.
                     after = None if self._config.jolpica else float(retry_after_header(wait))

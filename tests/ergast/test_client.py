@@ -168,6 +168,37 @@ def test_429_without_retry_after_still_backs_off(api, limiter):
     assert client.requests_made == 2
 
 
+def test_429s_without_retry_after_outlast_the_attempts_and_hold_every_request(api, limiter):
+    throttled = json_response({"detail": "Request was throttled."}, 429)
+    for _ in range(5):
+        api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_response(throttled)
+    api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_json(ok_body())
+    client = ErgastClient(api.url_for(BASE), limiter=limiter, max_attempts=2, backoff_base=0.02)
+
+    assert client.get("2023/races.json")["MRData"]["total"] == "1"
+
+    # the budget talking is not a fault: five 429s did not use up two attempts
+    assert client.requests_made == 6
+    assert limiter.paused_until() > 0  # and every process sharing the limiter was held
+
+
+def test_429s_without_retry_after_back_off_further_each_time_then_give_up(api, limiter):
+    api.expect_request(f"{BASE}/2023/races.json").respond_with_response(
+        json_response({"detail": "Request was throttled."}, 429)
+    )
+    client = ErgastClient(
+        api.url_for(BASE), limiter=limiter, backoff_base=0.05, throttle_patience=1.0
+    )
+
+    started = time.monotonic()
+    with pytest.raises(ApiUnavailableError, match="429 \\(no Retry-After\\)"):
+        client.get("2023/races.json")
+
+    # waits 0.05, 0.1, 0.2, 0.2 (a fifth of the patience), ...: a handful, never a storm
+    assert 1.0 <= time.monotonic() - started < 3.0
+    assert 5 <= client.requests_made <= 8
+
+
 def test_503_with_an_html_body_is_retried(api, client):
     api.expect_ordered_request(f"{BASE}/2023/races.json").respond_with_data(
         "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",

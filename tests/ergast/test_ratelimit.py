@@ -77,7 +77,7 @@ def test_limits_that_cannot_work_are_refused():
     with pytest.raises(ValueError, match="must allow more requests"):
         InMemoryRateLimiter([Limit(10, 1.0), Limit(5, 60.0)])
     with pytest.raises(ValueError, match="can never bind"):
-        InMemoryRateLimiter(jolpica_limits(per_second=1, per_hour=7200))
+        InMemoryRateLimiter([Limit(1, 1.0), Limit(7200, 3600.0)])
 
 
 WORKER = textwrap.dedent(
@@ -149,7 +149,10 @@ def test_two_processes_sharing_the_file_respect_the_limits_together(tmp_path):
 
 def test_settings_point_every_process_at_one_file(tmp_path):
     settings = Settings(
-        state_dir=tmp_path / "state", rate_limit_per_second=2, rate_limit_per_hour=100
+        state_dir=tmp_path / "state",
+        rate_limit_per_second=2,
+        rate_limit_per_hour=100,
+        rate_limit_margin=0,
     )
     with rate_limiter_from_settings(settings) as limiter:
         assert isinstance(limiter, SharedRateLimiter)
@@ -163,3 +166,37 @@ def test_settings_point_every_process_at_one_file(tmp_path):
     assert len(admitted) == 4
     assert busiest_window(admitted, 1.0) == 2
     assert waited > 0
+
+
+def test_the_pipeline_paces_itself_a_margin_below_the_published_limits(tmp_path):
+    assert [str(x) for x in jolpica_limits(4, 500, margin=0.1)] == ["3/1s", "450/3600s"]
+    assert [str(x) for x in jolpica_limits(4, 60, margin=0, window=3)] == ["4/1s", "12/3s"]
+    settings = Settings(state_dir=tmp_path / "state")  # the defaults: Jolpica's, less 10%
+    with rate_limiter_from_settings(settings) as limiter:
+        assert [str(limit) for limit in limiter.limits] == ["3/1s", "450/3600s"]
+
+
+def test_a_spent_window_is_waited_for_and_said_so(tmp_path, caplog):
+    limits = [Limit(3, 1.0), Limit(4, 3.0)]  # a 3-second "hour" of 4 requests
+    with SharedRateLimiter(tmp_path / "rl.sqlite", limits) as limiter:
+        stamps = acquire_times(limiter, 4)
+        status = limiter.status()
+        assert (status.used, status.budget) == (4, 4)
+        assert 1.0 < status.waiting() <= 3.0
+        assert "4 of 4 requests used in the last 3s" in status.describe()
+        with caplog.at_level("WARNING", logger="f1lake.ergast.ratelimit"):
+            limiter.acquire()
+        assert time.time() - stamps[0] >= 3.0 - CALLER_SLACK
+        assert "waiting" in caplog.text and "4 of 4 requests" in caplog.text
+
+
+def test_a_pause_holds_every_limiter_sharing_the_file(tmp_path):
+    with (
+        SharedRateLimiter(tmp_path / "rl.sqlite") as one,
+        SharedRateLimiter(tmp_path / "rl.sqlite") as other,
+    ):
+        one.pause(0.6)
+        assert other.paused_until() > time.time()
+        assert "429" in other.status().describe()
+        waited = other.acquire()
+    assert waited >= 0.5
