@@ -4,8 +4,9 @@
 Manual backfill of one season, a range of seasons, or one race, from the Ergast-compatible API
 into the lake.
 
-Params: `season` (required, 1950 to the current season), `season_to` (optional: backfill every
-season from `season` to it, e.g. 2021 to 2023), `round` (optional, one race of `season`),
+Params: `season` (required, 1950 to the latest season the API has published), `season_to`
+(optional: backfill every season from `season` to it, e.g. 2021 to 2023), `round` (optional,
+one race of `season`),
 `force` (re-ingest even what the ledger already holds). A second run of the same past season
 makes no API request and writes nothing unless `force` is set; with `force` it rewrites the
 same rows.
@@ -27,9 +28,13 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag
 
+from f1lake.pipeline import plan_rules
 from f1lake.pipeline.tasks import ingest_season, load, plan_backfill
 
-CURRENT_SEASON = pendulum.now("UTC").year
+EARLIEST = plan_rules.EARLIEST_SEASON
+# No upper bound here: the latest season is the API's (its latest published schedule), never
+# this machine's calendar, and a DAG file must not ask the API while it is parsed. The plan
+# task checks it first, with the rule `f1lake run` and `f1lake backfill` check before starting.
 
 
 @dag(
@@ -43,15 +48,13 @@ CURRENT_SEASON = pendulum.now("UTC").year
     params={
         "season": Param(
             type="integer",
-            minimum=1950,
-            maximum=CURRENT_SEASON,
-            description="Season to ingest (1950 to the current season).",
+            minimum=EARLIEST,
+            description="Season to ingest (1950 to the latest season the API has published).",
         ),
         "season_to": Param(
             None,
             type=["null", "integer"],
-            minimum=1950,
-            maximum=CURRENT_SEASON,
+            minimum=EARLIEST,
             description="Last season of a range (optional; at least `season`).",
         ),
         "round": Param(

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from f1lake.endpoints import ENDPOINTS, RACES
+from f1lake.endpoints import ENDPOINTS, RACES, RESULTS
 from f1lake.ergast.client import ErgastClient, Fetch
 from f1lake.ledger import Ledger, RaceRef
 from f1lake.pipeline import plan_rules
@@ -74,19 +74,23 @@ def _work(
     return plan_rules.plan_work(ENDPOINTS.values(), spec, held_by_endpoint(ledger, season))
 
 
-def _ledger_complete(ledger: Ledger, season: int, round_: int | None) -> Plan | None:
-    """The plan of a past season the ledger already holds completely (no request at all)."""
+def _dates(races: list[RaceRef]) -> dict[int, date]:
+    return {r.round: r.date for r in races}
+
+
+def _ledger_complete(ledger: Ledger, season: int, round_: int | None, today: date) -> Plan | None:
+    """The plan of a season whose raced rounds the ledger already holds completely (no
+    request at all): a past season, or the current one with no race run since."""
     races = ledger.races(season)
-    if not races or season >= _today().year:
+    completed = plan_rules.completed_rounds(_dates(races), today)
+    if not completed or (round_ is not None and round_ not in completed):
         return None
-    rounds = sorted(r.round for r in races)
-    if round_ is not None and round_ not in rounds:
-        return None
-    completed = [round_] if round_ is not None else rounds
-    work = _work(ledger, season, completed, rounds[-1], whole_season=round_ is None)
+    last_round = completed[-1]
+    targets = [round_] if round_ is not None else completed
+    work = _work(ledger, season, targets, last_round, whole_season=round_ is None)
     if any(work.values()):
         return None
-    return Plan(season, season, completed, up_to_date=True, last_round=rounds[-1], work=work)
+    return Plan(season, season, targets, up_to_date=True, last_round=last_round, work=work)
 
 
 def plan_backfill(
@@ -96,39 +100,45 @@ def plan_backfill(
     round_: int | None = None,
     force: bool = False,
     season_to: int | None = None,
+    today: date | None = None,
 ) -> list[Plan]:
     """Validate the request against the API and decide what the backfill of each season covers.
 
-    Returns one plan per season (``season`` to ``season_to``). A past season the ledger already
-    holds completely costs no request at all; otherwise the API's current season and last round
-    cost one request for the whole range, and a season whose schedule the ledger lacks one more
-    (the races endpoint then reuses that schedule).
+    Returns one plan per season (``season`` to ``season_to``). Seasons whose raced rounds the
+    ledger already holds cost no request at all; otherwise the API's season list costs one
+    request for the whole range (the latest season it has published bounds the range), a
+    season whose schedule the ledger lacks one more (the races endpoint then reuses it), and
+    one of the two latest seasons with raced rounds the ledger lacks one more (which rounds
+    have results). Nothing reaches the ledger before the request is valid.
     """
-    if season_to is not None and season_to < season:
-        raise plan_rules.PlanError(f"season_to {season_to} is before season {season}")
-    if round_ is not None and season_to not in (None, season):
-        raise plan_rules.PlanError("round selects one race: it cannot be combined with season_to")
+    plan_rules.check_request(season, season_to, round_)
+    today = today or _today()
     seasons = list(range(season, (season_to or season) + 1))
     plans: list[Plan] = []
     with Ledger(ledger_dsn) as ledger:
-        done = {} if force else {s: _ledger_complete(ledger, s, round_) for s in seasons}
+        done = {} if force else {s: _ledger_complete(ledger, s, round_, today) for s in seasons}
         complete = [p for p in done.values() if p is not None]
         if len(complete) == len(seasons):
             log.info("seasons %s already ingested: nothing to fetch", seasons)
             return complete
         with ErgastClient.from_settings(settings) as api:
-            current, last = api.resolve("current", "last")
-            plan_rules.season_range(season, season_to, current)
+            latest = plan_rules.latest_season(api.seasons())
+            plan_rules.season_range(season, season_to, latest)
             spent = 0
             for s in seasons:
                 ready = done.get(s)
                 if ready is not None:
                     plans.append(ready)
                     continue
-                plan = _plan_season(api, ledger, s, current, last, round_, force)
+                plan = _plan_season(api, ledger, s, latest, round_, force, today)
                 plan.requests = api.requests_made - spent
                 spent = api.requests_made
                 plans.append(plan)
+    if not any(p.targets for p in plans):
+        span = f"season {season}" if season_to is None else f"seasons {season}-{season_to}"
+        raise plan_rules.PlanError(
+            f"{span}: no race has been run with results published yet; nothing to backfill"
+        )
     for plan in plans:
         log.info(
             "plan: season %s, %s completed rounds, work %s, %s API requests",
@@ -140,38 +150,73 @@ def plan_backfill(
     return plans
 
 
+def _schedule(
+    api: ErgastClient, ledger: Ledger, season: int, *, refresh: bool, round_: int | None = None
+) -> tuple[dict[int, date], Schedule | None]:
+    """The season's race dates: the ledger's, or fetched (and recorded) when it lacks them.
+
+    ``round_`` is checked against a fetched schedule before it is recorded, so a request for
+    a round the season lacks leaves the ledger as it was.
+    """
+    dates = _dates(ledger.races(season))
+    if not (refresh or not dates or (round_ is not None and round_ not in dates)):
+        return dates, None
+    got = api.fetch(RACES, season)
+    refs = [RaceRef.from_ergast(r) for r in got.races]
+    if round_ is not None:
+        plan_rules.check_round(season, round_, [r.round for r in refs])
+    ledger.upsert_races(refs)
+    return _dates(refs), _schedule_of(got)
+
+
+def _completed(
+    api: ErgastClient,
+    ledger: Ledger,
+    season: int,
+    latest: int,
+    dates: dict[int, date],
+    today: date,
+    force: bool = False,
+) -> tuple[list[int], int | None]:
+    """Rounds run (dated before ``today``) whose results the API has, and the last round
+    with results when the API was asked (None: not asked).
+
+    The API is asked (one request) only for the two latest seasons, and only when the ledger
+    lacks the results of a raced round (or ``force``): older seasons are finished.
+    """
+    raced = plan_rules.completed_rounds(dates, today)
+    held = held_by_endpoint(ledger, season)[RESULTS.name].rounds
+    through = None
+    if plan_rules.may_lack_results(season, latest) and (force or set(raced) - held):
+        through = api.results_through(season)
+    return plan_rules.completed_rounds(dates, today, through), through
+
+
 def _plan_season(
     api: ErgastClient,
     ledger: Ledger,
     season: int,
-    current: int,
-    last: int | None,
+    latest: int,
     round_: int | None,
     force: bool,
+    today: date,
 ) -> Plan:
-    rounds = [r.round for r in ledger.races(season)]
-    schedule = None
-    if force or not rounds or (round_ is not None and round_ not in rounds):
-        got = api.fetch(RACES, season)
-        ledger.upsert_races([RaceRef.from_ergast(r) for r in got.races])
-        rounds = [int(r["round"]) for r in got.races]
-        schedule = _schedule_of(got)
+    dates, schedule = _schedule(api, ledger, season, refresh=force, round_=round_)
     if round_ is not None:
-        plan_rules.check_round(season, round_, rounds)
-    state = plan_rules.SeasonState(season, current, last if season == current else None)
-    completed = state.completed_rounds(rounds)
+        plan_rules.check_round(season, round_, dates)
+    completed, _ = _completed(api, ledger, season, latest, dates, today, force)
     last_round = completed[-1] if completed else None
     if round_ is not None:
         if round_ not in completed:
             raise plan_rules.PlanError(
-                f"season {season} round {round_} has not been run yet "
-                f"(last completed round: {last})"
+                f"season {season} round {round_} has not been run yet, or its results are not "
+                f"published (last round with results: {last_round or 'none'})"
             )
         completed = [round_]
     work = _work(ledger, season, completed, last_round, whole_season=round_ is None, force=force)
     return Plan(
         season,
-        current,
+        latest,
         completed,
         force=force,
         up_to_date=not any(work.values()),
@@ -190,32 +235,31 @@ def plan_latest(
 ) -> Plan:
     """The current season's completed races; recent ones are re-checked for revised results.
 
-    Standings are due again when the last completed round has moved, the season's dimensions
-    when a race has been run since they were last confirmed. ``today`` (default: the UTC date)
-    anchors the revision window: the DAG passes its run's date.
+    The current season is the latest the API has published with a race run; between seasons
+    (the new calendar published, its first race not yet run) it is the one before. Standings
+    are due again when the last completed round has moved, the season's dimensions when a race
+    has been run since they were last confirmed. ``today`` (default: the UTC date) anchors
+    which races have been run and the revision window: the DAG passes its run's date.
     """
+    today = today or _today()
     with ErgastClient.from_settings(settings) as api, Ledger(ledger_dsn) as ledger:
-        current, last = api.resolve("current", "last")
-        known = {r.round: r for r in ledger.races(current)}
-        if last is None:
-            return Plan(current, current, [], requests=api.requests_made, up_to_date=True)
-        completed = list(range(1, last + 1))
-        schedule = None
-        if set(completed) - set(known):
-            got = api.fetch(RACES, current)
-            ledger.upsert_races([RaceRef.from_ergast(r) for r in got.races])
-            schedule = _schedule_of(got)
-            known = {r.round: r for r in ledger.races(current)}
-            completed = plan_rules.SeasonState(current, current, last).completed_rounds(
-                int(r["round"]) for r in got.races
-            )
-        dates = {r: known[r].date for r in completed if r in known}
-        recheck = plan_rules.revision_window(dates, today or _today(), revision_days)
-        last_round = completed[-1] if completed else None
+        latest = plan_rules.latest_season(api.seasons())
+        for current in (latest, latest - 1):
+            dates, schedule = _schedule(api, ledger, current, refresh=False)
+            completed, through = _completed(api, ledger, current, latest, dates, today)
+            if through and through > max(dates, default=0):  # a race added to the calendar
+                dates, schedule = _schedule(api, ledger, current, refresh=True)
+                completed = plan_rules.completed_rounds(dates, today, through)
+            if completed:
+                break
+        if not completed:
+            return Plan(latest, latest, [], requests=api.requests_made, up_to_date=True)
+        recheck = plan_rules.revision_window({r: dates[r] for r in completed}, today, revision_days)
+        last_round = completed[-1]
         work = _work(ledger, current, completed, last_round, recheck=recheck)
     plan = Plan(
         current,
-        current,
+        latest,
         completed,
         recheck=recheck,
         up_to_date=not any(work.values()),
@@ -225,9 +269,11 @@ def plan_latest(
         schedule=schedule,
     )
     log.info(
-        "latest: season %s, last completed round %s, work %s, recheck=%s, %s API requests",
+        "latest: season %s (latest published %s), last completed round %s, work %s, "
+        "recheck=%s, %s API requests",
         current,
-        last,
+        latest,
+        last_round,
         {ep: len(w) for ep, w in work.items() if w},
         recheck,
         plan.requests,

@@ -32,30 +32,47 @@ class PlanError(ValueError):
     """A request the pipeline cannot serve (unknown season or round), with a clear message."""
 
 
-@dataclass(frozen=True)
-class SeasonState:
-    """Where a season stands, from the API's own notion of ``current``/``last``."""
+def latest_season(published: Iterable[int]) -> int:
+    """The source's current season: the latest one whose schedule it has published.
 
-    season: int
-    current_season: int
-    last_round: int | None
-    """Last completed round of the current season (None: none completed yet)."""
-
-    def completed_rounds(self, schedule_rounds: Iterable[int]) -> list[int]:
-        rounds = sorted(set(schedule_rounds))
-        if self.season < self.current_season:
-            return rounds
-        if self.season == self.current_season and self.last_round is not None:
-            return [r for r in rounds if r <= self.last_round]
-        return []
+    Never the machine's calendar: in January the new season is not published yet, and in
+    November the next one may already be. Raises when the source lists no season at all.
+    """
+    seasons = sorted(set(published))
+    if not seasons:
+        raise PlanError("the API lists no season at all: is it an Ergast-compatible API?")
+    return seasons[-1]
 
 
-def check_season(season: int, current_season: int) -> None:
+def may_lack_results(season: int, latest: int) -> bool:
+    """Whether a season's raced rounds may still lack results at the source: the latest
+    published season and the one before it (the next calendar is often published before the
+    season ends). Older seasons are finished: a round run is a round with results."""
+    return season >= latest - 1
+
+
+def completed_rounds(
+    schedule: Mapping[int, date], today: date, results_through: int | None = None
+) -> list[int]:
+    """Rounds whose date has passed and whose results the source has.
+
+    ``schedule``: round -> race date. ``results_through``: the last round the source has
+    results for (0: none yet), or None when the season is finished and was not asked.
+    Between seasons Jolpica calls an unrun round 1 ``last``; a round counts only when both
+    its date has passed and its results are there.
+    """
+    run = sorted(r for r, day in schedule.items() if day < today)
+    if results_through is None:
+        return run
+    return [r for r in run if r <= results_through]
+
+
+def check_season(season: int, latest: int) -> None:
     """Reject seasons the API cannot have, naming the valid range."""
-    if season < EARLIEST_SEASON or season > current_season:
+    if season < EARLIEST_SEASON or season > latest:
         raise PlanError(
             f"season {season} is out of range: the championship runs from "
-            f"{EARLIEST_SEASON} to the current season {current_season}"
+            f"{EARLIEST_SEASON} to {latest}, the latest season the API has published"
         )
 
 
@@ -163,12 +180,29 @@ def plan_work(
     return {ep.name: endpoint_work(ep, work, held.get(ep.name, Held())) for ep in endpoints}
 
 
-def season_range(season: int, season_to: int | None, current_season: int) -> list[int]:
-    """The seasons of a backfill from ``season`` to ``season_to`` (inclusive), validated."""
-    check_season(season, current_season)
+def check_request(season: int, season_to: int | None = None, round_: int | None = None) -> None:
+    """What needs no source at all: the earliest season, the range's order, the round's form.
+
+    The command line checks it before anything starts; the planner again, for the DAG's params.
+    """
+    if season < EARLIEST_SEASON:
+        raise PlanError(
+            f"season {season} is out of range: the championship began in {EARLIEST_SEASON}"
+        )
+    if season_to is not None and season_to < season:
+        raise PlanError(f"season_to {season_to} is before season {season}")
+    if round_ is not None and round_ < 1:
+        raise PlanError(f"round {round_} is out of range: rounds count from 1")
+    if round_ is not None and season_to not in (None, season):
+        raise PlanError("round selects one race: it cannot be combined with season_to")
+
+
+def season_range(season: int, season_to: int | None, latest: int) -> list[int]:
+    """The seasons of a backfill from ``season`` to ``season_to`` (inclusive), validated
+    against the latest season the source has published."""
+    check_request(season, season_to)
+    check_season(season, latest)
     if season_to is None:
         return [season]
-    if season_to < season:
-        raise PlanError(f"season_to {season_to} is before season {season}")
-    check_season(season_to, current_season)
+    check_season(season_to, latest)
     return list(range(season, season_to + 1))

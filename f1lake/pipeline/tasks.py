@@ -16,6 +16,7 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import XComArg, task
+from airflow.sdk.exceptions import AirflowFailException
 
 from f1lake.pipeline import ingest as ingest_stage
 from f1lake.pipeline import load as load_stage
@@ -34,6 +35,7 @@ from f1lake.pipeline.contracts import (
     report_from_xcom,
     to_xcom,
 )
+from f1lake.pipeline.plan_rules import PlanError
 
 
 def _plans(data: XCom | list[XCom]) -> list[Plan]:
@@ -52,15 +54,19 @@ def _reports(mapped: Any) -> list[IngestReport]:
 @task(task_id="plan")
 def plan_backfill(**context: Any) -> list[XCom]:
     p = context["params"]
-    with connection_settings() as settings:
-        plans = plan_stage.plan_backfill(
-            settings,
-            ledger_dsn_from_connection(),
-            int(p["season"]),
-            p.get("round"),
-            bool(p.get("force")),
-            p.get("season_to"),
-        )
+    try:
+        with connection_settings() as settings:
+            plans = plan_stage.plan_backfill(
+                settings,
+                ledger_dsn_from_connection(),
+                int(p["season"]),
+                p.get("round"),
+                bool(p.get("force")),
+                p.get("season_to"),
+            )
+    except PlanError as exc:
+        # A request the source cannot serve: fail at once with its message, never retried.
+        raise AirflowFailException(str(exc)) from None
     return [to_xcom(plan) for plan in plans]
 
 

@@ -87,14 +87,15 @@ def pages(rows: int) -> int:
 def minimum_requests(csv_dir: Path, season: int, rounds: list[int]) -> dict[str, int]:
     """The requests a fresh season backfill needs, from the dump's own row counts.
 
-    plan: current/last + the schedule (reused by the races endpoint); per-race endpoints page
-    the season at 100 rows; standings after the last round; one page per dimension.
+    plan: the season list, the schedule (reused by the races endpoint) and which rounds have
+    results (the latest season); per-race endpoints page the season at 100 rows; standings
+    after the last round; one page per dimension.
     """
     people = rows_of(csv_dir, "results", season, rounds) + rows_of(
         csv_dir, "sprint_results", season, rounds
     )
     return {
-        "plan": 2,
+        "plan": 3,
         "races": 0,
         "results": pages(len(rows_of(csv_dir, "results", season, rounds))),
         "sprint": pages(len(rows_of(csv_dir, "sprint_results", season, rounds))),
@@ -224,6 +225,7 @@ def test_backfill_fails_clearly_on_a_round_the_season_lacks(stack, caplog):
     assert result.state == "failed"
     with Ledger(stack.dsn) as ledger:
         assert ledger.ingestions(2023) == []
+        assert ledger.races(2023) == []  # the request was refused before the schedule was written
 
 
 def round_date(csv_dir: Path, season: int, round_: int) -> date:

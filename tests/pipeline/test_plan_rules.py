@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from f1lake.endpoints import RACES, RESULTS
 from f1lake.pipeline import plan_rules
 
+SCHEDULE = {r: date(2023, 3, 5) + timedelta(weeks=r) for r in range(1, 8)}
+"""Rounds 1-7, a week apart: round 5 on 2023-04-09, round 6 on 2023-04-16."""
 
-def test_completed_rounds_follow_the_apis_current_and_last():
-    rounds = range(1, 8)
-    assert plan_rules.SeasonState(2022, 2023, None).completed_rounds(rounds) == list(rounds)
-    assert plan_rules.SeasonState(2023, 2023, 5).completed_rounds(rounds) == [1, 2, 3, 4, 5]
-    assert plan_rules.SeasonState(2023, 2023, None).completed_rounds(rounds) == []
+
+def test_a_round_is_completed_when_its_date_has_passed_and_its_results_are_in():
+    after_five = date(2023, 4, 12)
+    assert plan_rules.completed_rounds(SCHEDULE, date(2024, 1, 1)) == list(range(1, 8))
+    assert plan_rules.completed_rounds(SCHEDULE, after_five) == [1, 2, 3, 4, 5]
+    # run but not yet published: only what has results
+    assert plan_rules.completed_rounds(SCHEDULE, after_five, results_through=4) == [1, 2, 3, 4]
+    # Jolpica between seasons: round 1 named "last" but not run, and no results
+    assert plan_rules.completed_rounds(SCHEDULE, date(2023, 1, 10), results_through=0) == []
+    assert plan_rules.completed_rounds(SCHEDULE, date(2023, 1, 10), results_through=1) == []
+
+
+def test_the_current_season_is_the_latest_published_never_the_calendar():
+    assert plan_rules.latest_season([2024, 2022, 2023]) == 2024
+    with pytest.raises(plan_rules.PlanError, match="no season"):
+        plan_rules.latest_season([])
+    assert plan_rules.may_lack_results(2023, 2024) and plan_rules.may_lack_results(2024, 2024)
+    assert not plan_rules.may_lack_results(2022, 2024)
 
 
 @pytest.mark.parametrize("season", [1949, 2026])
 def test_seasons_outside_the_championship_are_refused(season):
-    with pytest.raises(plan_rules.PlanError, match=r"1950 to the current season 2025"):
+    with pytest.raises(plan_rules.PlanError, match=r"1950 to 2025, the latest season"):
         plan_rules.check_season(season, 2025)
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ((1949, None, None), "began in 1950"),
+        ((2023, 2021, None), "season_to 2021 is before season 2023"),
+        ((2023, None, 0), "rounds count from 1"),
+        ((2021, 2023, 2), "cannot be combined with season_to"),
+    ],
+)
+def test_requests_wrong_on_their_face_are_refused_without_a_source(request_, message):
+    with pytest.raises(plan_rules.PlanError, match=message):
+        plan_rules.check_request(*request_)
 
 
 def test_a_round_the_season_lacks_is_named():
