@@ -7,10 +7,14 @@ import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from f1lake.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from f1lake.source import Source
 
 
 class F1lakeGroup(click.Group):
@@ -24,6 +28,10 @@ class F1lakeGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # a bad option value (--season abc, --today 2023-13-01): one line, like the rest
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
@@ -71,7 +79,26 @@ def _local_lake(what: str) -> Settings:
             f"no local lake to {what}: start one with `f1lake up` (or set "
             "F1LAKE_AWS_ENDPOINT_URL to a running local stack)"
         )
+    if not _answers(settings.aws_endpoint_url or ""):
+        raise CliError(
+            f"no local stack answers at {settings.aws_endpoint_url} (F1LAKE_AWS_ENDPOINT_URL): "
+            f"nothing to {what}; start one with `f1lake up`"
+        )
     return settings
+
+
+def _answers(url: str, timeout: float = 1.0) -> bool:
+    """Whether anything listens at ``url``'s host and port (one TCP connect, no request)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -96,9 +123,33 @@ def main(verbose: bool) -> None:
     )
 
 
+def _checked_source(
+    settings: Settings,
+    season: int,
+    season_to: int | None,
+    round_: int | None,
+    csv_dir: Path | None,
+    api_url: str | None,
+    today: date | None,
+) -> Source | None:
+    """The request checked before anything starts (``f1lake.preflight``), against the running
+    stack's API when one runs (None: use it), else against the source the run will use."""
+    from f1lake.local.stack_state import running_stack
+    from f1lake.preflight import checked_source
+
+    info = running_stack(settings.state_dir.resolve())
+    if info is not None and info.airflow_url:
+        checked_source(
+            settings, season, season_to, round_, None, info.api_base_url, None, lambda _: None
+        )
+        return None
+    return checked_source(settings, season, season_to, round_, csv_dir, api_url, today, click.echo)
+
+
 @main.command()
 @click.option("--season", type=int, default=2023, show_default=True, help="Season to backfill.")
 @click.option("--season-to", type=int, help="Backfill every season from --season to this one.")
+@click.option("--round", "round_", type=int, help="Only this round of --season.")
 @click.option(
     "--csv-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -110,6 +161,7 @@ def main(verbose: bool) -> None:
 def run(
     season: int,
     season_to: int | None,
+    round_: int | None,
     csv_dir: Path | None,
     api_url: str | None,
     today: date | None,
@@ -117,18 +169,23 @@ def run(
 ) -> None:
     """The main job: local stack up, backfill SEASON through Airflow, print standings, stack down.
 
-    With `f1lake up` running, the backfill runs on its scheduler instead, and the stack stays up.
+    The request is checked against the source before the stack starts. With `f1lake up`
+    running, the backfill runs on its scheduler instead, and the stack stays up.
     """
+    settings = get_settings()
+    source = _checked_source(settings, season, season_to, round_, csv_dir, api_url, today)
     from f1lake.mainjob import run_main_job
 
     run_main_job(
-        get_settings(),
+        settings,
         season,
         season_to=season_to,
+        round_=round_,
         csv_dir=csv_dir,
         api_url=api_url,
         today=today,
         force=force,
+        source=source,
     )
 
 
@@ -171,7 +228,15 @@ def run(
 @click.option(
     "--rate-limit",
     envvar="F1LAKE_REPLAY_RATE_LIMIT",
-    help="Answer 429 beyond a rate limit: 'jolpica' (4/s, 500/h) or PER_SECOND/PER_HOUR.",
+    help="Answer 429 beyond a rate limit shared by every client: 'jolpica' (4/s, 500/h) or "
+    "PER_SECOND/PER_HOUR[/WINDOW_SECONDS] (a shorter 'hour' for tests).",
+)
+@click.option(
+    "--like-jolpica",
+    is_flag=True,
+    envvar="F1LAKE_REPLAY_LIKE_JOLPICA",
+    help="Behave as Jolpica does: current/last by the calendar year (404 while that season is "
+    "unpublished; an unrun round 1 as last), 429s without Retry-After.",
 )
 @click.option(
     "--revise",
@@ -190,16 +255,17 @@ def replay_api(
     fault_seed: int,
     rate_limit: str | None,
     revision_specs: tuple[str, ...],
+    like_jolpica: bool,
 ) -> None:
     """Serve an Ergast CSV dump as the Ergast JSON API (Ctrl-C stops).
 
-    Faults are off unless --fault, --rate-limit or --revise is given; then GET /_replay/faults
+    Faults are off unless --fault, --rate-limit, --revise or --like-jolpica is given; then GET /_replay/faults
     shows what was injected and POST /_replay/revisions?season=Y&round=R revises a race now.
     """
     from f1lake.replay.faults import config_from_specs
     from f1lake.replay.server import Faults, serve
 
-    config = config_from_specs(fault_specs, fault_seed, rate_limit, revision_specs)
+    config = config_from_specs(fault_specs, fault_seed, rate_limit, revision_specs, like_jolpica)
     faults = None if config.empty else Faults(config)
     serve(csv_dir, port=port, today=today, host=host, faults=faults)
 
@@ -373,7 +439,11 @@ def backfill(
     api_url: str | None,
     today: date | None,
 ) -> None:
-    """Run the backfill DAG: on the running stack's scheduler, or in process if none runs."""
+    """Run the backfill DAG: on the running stack's scheduler, or in process if none runs.
+
+    The request is checked against the source before anything starts."""
+    settings = get_settings()
+    source = _checked_source(settings, season, season_to, round_, csv_dir, api_url, today)
     from f1lake.local.platform import BACKFILL_DAG, run_dag_command
 
     conf: dict[str, object] = {"season": season, "force": force}
@@ -381,7 +451,9 @@ def backfill(
         conf["season_to"] = season_to
     if round_ is not None:
         conf["round"] = round_
-    if not run_dag_command(get_settings(), BACKFILL_DAG, conf, csv_dir, api_url, today, click.echo):
+    if not run_dag_command(
+        settings, BACKFILL_DAG, conf, csv_dir, api_url, today, click.echo, source=source
+    ):
         sys.exit(1)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
+from f1lake.source import Source
 
 STANDINGS_SQL = SQL_ROOT / "driver_standings_from_results.sql"
 """Race results only: kept for callers comparing with the raw dump's result rows."""
@@ -31,14 +32,18 @@ def run_main_job(
     season: int,
     *,
     season_to: int | None = None,
+    round_: int | None = None,
     csv_dir: Path | None = None,
     api_url: str | None = None,
     today: date | None = None,
     force: bool = False,
     airflow_home: Path | None = None,
     say: Callable[[str], None] = print,
+    source: Source | None = None,
 ) -> dict[str, Any]:
     """Run the season backfill end to end; returns the DAG summary and the standings frame.
+
+    ``source``: resolved and checked already (``f1lake.preflight``); else resolved here.
 
     With ``f1lake up`` running on the same state dir, the backfill runs on its scheduler and
     the stack stays up; otherwise a stack is started for the run and stopped after it.
@@ -54,10 +59,14 @@ def run_main_job(
     conf: dict[str, Any] = {"season": season, "force": force}
     if season_to is not None:
         conf["season_to"] = season_to
+    if round_ is not None:
+        conf["round"] = round_
     span = f"seasons {season}-{season_to}" if season_to else f"season {season}"
+    if round_ is not None:
+        span += f" round {round_}"
     if (info := running_stack(settings.state_dir.resolve())) is not None and info.airflow_url:
         return _through_running_stack(settings, info, conf, span, season, last, started, say)
-    settings, source = source_settings(settings, csv_dir, api_url, say)
+    settings, source = source_settings(settings, csv_dir, api_url, say, source)
     with one_shot_stack(settings, source, today, say, airflow_home) as stack:
         say(
             f"local stack up: moto {stack.settings.aws_endpoint_url}, embedded PostgreSQL, "

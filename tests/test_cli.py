@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from f1lake.cli import main
 from f1lake.local.provision import provision
+from tests.support.minidump import write_minidump
 
 
 @pytest.fixture
@@ -46,10 +51,90 @@ def test_run_rejects_a_bad_date():
     assert "YYYY-MM-DD" in result.output
 
 
-def test_run_with_no_source_stops_at_once_naming_the_options(monkeypatch, tmp_path):
+def test_run_with_no_source_stops_at_once_naming_the_options(state_dir, monkeypatch, tmp_path):
     from f1lake import source
 
     monkeypatch.setattr(source, "SHARED_CSV", tmp_path / "absent")
     result = CliRunner().invoke(main, ["run", "--api-url", "http://127.0.0.1:9/ergast/f1"])
     assert result.exit_code == 2
     assert "--csv-dir" in result.output and "F1LAKE_ERGAST_CSV" in result.output
+
+
+# -- a request checked before anything starts ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory) -> str:
+    return str(write_minidump(tmp_path_factory.mktemp("dump")))  # seasons 2022 and 2023
+
+
+@pytest.fixture
+def state_dir(tmp_path, monkeypatch) -> Path:
+    for name in [k for k in os.environ if k.startswith("F1LAKE_")]:
+        monkeypatch.delenv(name)
+    state = tmp_path / "state"
+    monkeypatch.setenv("F1LAKE_STATE_DIR", str(state))
+    return state
+
+
+def refused(args: list[str]) -> str:
+    """Run the command; it must end in one ``error:`` line, exit 2, within 3 seconds."""
+    started = time.monotonic()
+    result = CliRunner().invoke(main, args)
+    took = time.monotonic() - started
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1, result.output
+    assert took < 3.0, f"{args}: refused after {took:.1f}s"
+    return result.output
+
+
+BAD_REQUESTS = {
+    "before the championship": (["--season", "1949"], "the championship began in 1950"),
+    "beyond the source": (["--season", "2031"], "runs from 1950 to 2023, the latest season"),
+    "a round the season lacks": (
+        ["--season", "2023", "--round", "99"],
+        "season 2023 has no round 99 (it has rounds 1 to 7)",
+    ),
+    "a round not run yet": (["--season", "2023", "--round", "7"], "it has not been run yet"),
+    "a range backwards": (["--season", "2023", "--season-to", "2021"], "season_to 2021 is befo"),
+    "a round with a range": (["--season", "2022", "--season-to", "2023", "--round", "2"], "round"),
+    "not a number": (["--season", "twenty"], "'twenty' is not a valid integer"),
+}
+
+
+@pytest.mark.parametrize("command", ["run", "backfill"])
+@pytest.mark.parametrize("bad", list(BAD_REQUESTS))
+def test_a_bad_request_is_one_error_line_in_seconds_and_writes_nothing(
+    state_dir, dump, command, bad
+):
+    args, message = BAD_REQUESTS[bad]
+
+    output = refused([command, *args, "--csv-dir", dump])
+
+    assert message in output
+    assert not state_dir.exists()  # no ledger, no lake, not even the state folder
+
+
+def test_a_bad_request_against_an_api_is_refused_before_the_stack_starts(state_dir, dump):
+    from f1lake.replay import replay_api
+
+    with replay_api(Path(dump)) as url:
+        beyond = refused(["run", "--season", "2031", "--api-url", url])
+        no_round = refused(["run", "--season", "2023", "--round", "99", "--api-url", url])
+
+    assert "1950 to 2023" in beyond and "no round 99" in no_round
+    # one request each for the season list (and the schedule), paced by the shared limiter:
+    # its log is all the state folder holds
+    assert sorted(p.name for p in state_dir.iterdir()) == [
+        "ratelimit.sqlite",
+        "ratelimit.sqlite.lock",
+    ]
+
+
+@pytest.mark.parametrize("command", ["provision", "crawl", "check"])
+def test_commands_that_need_a_running_stack_say_so_in_one_line(state_dir, monkeypatch, command):
+    monkeypatch.setenv("F1LAKE_AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens
+
+    output = refused([command])
+
+    assert "no local stack answers at http://127.0.0.1:9" in output and "f1lake up" in output

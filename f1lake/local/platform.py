@@ -47,11 +47,17 @@ Say = Callable[[str], None]
 
 
 def source_settings(
-    settings: Settings, csv_dir: Path | None, api_url: str | None, say: Say
+    settings: Settings,
+    csv_dir: Path | None,
+    api_url: str | None,
+    say: Say,
+    source: Source | None = None,
 ) -> tuple[Settings, Source]:
-    """Resolve where Ergast data comes from, say so, and point the settings at it."""
-    source = resolve_source(settings, csv_dir, api_url)
-    say(f"source: {source.note}")
+    """Resolve where Ergast data comes from (unless the caller has: ``source``, said already),
+    say so, and point the settings at it."""
+    if source is None:
+        source = resolve_source(settings, csv_dir, api_url)
+        say(f"source: {source.note}")
     if source.api_base_url:
         settings = settings.model_copy(update={"api_base_url": source.api_base_url})
     if source.kind == "replay" and "F1LAKE_RATE_LIMIT_PER_HOUR" not in os.environ:
@@ -117,8 +123,9 @@ def run_dag_command(
     api_url: str | None,
     today: date | None,
     say: Say,
+    source: Source | None = None,
 ) -> bool:
-    """Run ``dag_id`` once; True when it succeeded."""
+    """Run ``dag_id`` once; True when it succeeded. ``source``: resolved (and said) already."""
     info = running_stack(settings.state_dir.resolve())
     if info is not None and info.airflow_url:
         if csv_dir or api_url or today:
@@ -129,7 +136,7 @@ def run_dag_command(
         return run.state == "success"
     from f1lake.local.airflow_runner import run_dag
 
-    settings, source = source_settings(settings, csv_dir, api_url, say)
+    settings, source = source_settings(settings, csv_dir, api_url, say, source)
     with one_shot_stack(settings, source, today, say) as stack:
         say(f"running {dag_id} in process (no `f1lake up` is running) ...")
         with RunProgress(stack.settings, stack.ledger_dsn, seasons_of(conf), say, today=today):

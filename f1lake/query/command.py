@@ -12,7 +12,7 @@ from typing import TextIO
 
 from f1lake.query.console import run_console, run_script
 from f1lake.query.dialect import literals, parse_params
-from f1lake.query.engines import open_engine
+from f1lake.query.engines import Engine, open_engine
 from f1lake.query.errors import ParameterError, QueryError
 from f1lake.query.library import find_query, is_query_name, parse_invocation, typed_params
 from f1lake.query.output import render
@@ -70,6 +70,35 @@ def sql_command(
         elif job is None:
             run_console(runner, settings.state_dir / HISTORY_FILE, write, fmt, **console_options)
         else:
-            write(render(runner.run(*job), fmt))
+            frame = runner.run(*job)
+            if query is not None and is_query_name(query) and frame.empty:
+                _check_season_held(runner, job[1])
+            write(render(frame, fmt))
     finally:
         runner.close()
+
+
+def _check_season_held(runner: Engine, values: Mapping[str, object]) -> None:
+    """An empty answer of a named query about a season the lake does not hold is a mistake
+    worth naming (a typo in the year, a season never loaded), not an empty table."""
+    try:
+        season = int(str(values["season"]))
+    except (KeyError, ValueError):
+        return
+    held = runner.run(find_query("seasons").text)
+    seasons = sorted(int(s) for s in held["season"])
+    if season in seasons:
+        return
+    holds = f"it holds {_span(seasons)}" if seasons else "it holds no season yet"
+    raise QueryError(
+        f"the lake holds no season {season} ({holds}); load it with "
+        f"`f1lake backfill --season {season}`"
+    )
+
+
+def _span(seasons: Sequence[int]) -> str:
+    if len(seasons) == 1:
+        return f"season {seasons[0]}"
+    if seasons == list(range(seasons[0], seasons[-1] + 1)):
+        return f"seasons {seasons[0]}-{seasons[-1]}"
+    return "seasons " + ", ".join(map(str, seasons))

@@ -126,6 +126,15 @@ def test_errors_are_one_clear_line(env: Settings, args: list[str], message: str)
     assert "Traceback" not in result.output
 
 
+def test_a_named_query_for_a_season_the_lake_does_not_hold_says_so(env: Settings) -> None:
+    result = sql("standings", "--season", "2031")
+
+    assert result.exit_code == 2
+    assert result.output.startswith("error: the lake holds no season 2031 (it holds ")
+    assert "f1lake backfill --season 2031" in result.output
+    assert sql("standings", "--season", "2023").exit_code == 0
+
+
 def test_query_and_parameter_errors_need_no_lake(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("F1LAKE_AWS_ENDPOINT_URL", raising=False)
     result = sql("standings", "--season", "abc")
