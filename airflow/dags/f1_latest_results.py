@@ -1,11 +1,13 @@
 """
 ### f1_latest_results
 
-Scheduled pickup of every newly completed race of the current season.
+Scheduled pickup of every newly completed race of the current season: the latest season the
+API has published with a race run (between seasons, the one before the new calendar).
 
-Each run asks the API which round was run last (one request); when the ledger already holds
-every completed race for every endpoint and none is recent enough to be revised, it stops
-there. Otherwise it fetches what is missing (per race when that is cheaper than paging the
+Each run asks the API for its season list (one request) and, when a race dated before the
+run's day is missing from the ledger, which rounds have results (one more: a round counts once
+its date has passed and its results are in); when the ledger already holds every completed
+race for every endpoint and none is recent enough to be revised, it stops there. Otherwise it fetches what is missing (per race when that is cheaper than paging the
 season): results, sprint, qualifying of the new races, the official standings after the new
 last round, and the season's dimensions again; races of the last few days are re-checked for
 revised results (a changed payload hash writes a new raw object). Then it waits for the
