@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from f1lake.preflight import Request
 from f1lake.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -124,26 +125,21 @@ def main(verbose: bool) -> None:
 
 
 def _checked_source(
-    settings: Settings,
-    season: int,
-    season_to: int | None,
-    round_: int | None,
-    csv_dir: Path | None,
-    api_url: str | None,
-    today: date | None,
+    settings: Settings, request: Request, where: dict[str, object]
 ) -> Source | None:
     """The request checked before anything starts (``f1lake.preflight``), against the running
-    stack's API when one runs (None: use it), else against the source the run will use."""
+    stack's API when one runs (None: use it), else against the source the run will use
+    (``where``: the command's --csv-dir, --api-url and --today)."""
     from f1lake.local.stack_state import running_stack
     from f1lake.preflight import checked_source
 
     info = running_stack(settings.state_dir.resolve())
     if info is not None and info.airflow_url:
-        checked_source(
-            settings, season, season_to, round_, None, info.api_base_url, None, lambda _: None
-        )
+        checked_source(settings, request, None, info.api_base_url, None, lambda _: None)
         return None
-    return checked_source(settings, season, season_to, round_, csv_dir, api_url, today, click.echo)
+    return checked_source(
+        settings, request, where["csv_dir"], where["api_url"], where["today"], click.echo
+    )
 
 
 @main.command()
@@ -173,7 +169,8 @@ def run(
     running, the backfill runs on its scheduler instead, and the stack stays up.
     """
     settings = get_settings()
-    source = _checked_source(settings, season, season_to, round_, csv_dir, api_url, today)
+    where = {"csv_dir": csv_dir, "api_url": api_url, "today": today}
+    source = _checked_source(settings, Request(season, season_to, round_), where)
     from f1lake.mainjob import run_main_job
 
     run_main_job(
@@ -443,7 +440,8 @@ def backfill(
 
     The request is checked against the source before anything starts."""
     settings = get_settings()
-    source = _checked_source(settings, season, season_to, round_, csv_dir, api_url, today)
+    where = {"csv_dir": csv_dir, "api_url": api_url, "today": today}
+    source = _checked_source(settings, Request(season, season_to, round_), where)
     from f1lake.local.platform import BACKFILL_DAG, run_dag_command
 
     conf: dict[str, object] = {"season": season, "force": force}

@@ -12,6 +12,7 @@ own start (40 s) is never spent on a request the source cannot serve.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,11 +21,18 @@ from f1lake.settings import Settings
 from f1lake.source import Source, dump_schedule, dump_today, resolve_source
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a backfill asks for: a season, or a range of seasons, or one round of a season."""
+
+    season: int
+    season_to: int | None = None
+    round: int | None = None
+
+
 def checked_source(
     settings: Settings,
-    season: int,
-    season_to: int | None,
-    round_: int | None,
+    request: Request,
     csv_dir: Path | None,
     api_url: str | None,
     today: date | None,
@@ -33,23 +41,20 @@ def checked_source(
     """The source to run on, once the request has been checked against it (``PlanError``
     names what is wrong). ``say`` is told which source is in use, once the request is valid:
     a refused request prints its one ``error:`` line and nothing else."""
-    plan_rules.check_request(season, season_to, round_)
+    plan_rules.check_request(request.season, request.season_to, request.round)
     source = resolve_source(settings, csv_dir, api_url)
-    check_against(settings, source, season, season_to, round_, today)
+    check_against(settings, source, request, today)
     say(f"source: {source.note}")
     return source
 
 
 def check_against(
-    settings: Settings,
-    source: Source,
-    season: int,
-    season_to: int | None,
-    round_: int | None,
-    today: date | None = None,
+    settings: Settings, source: Source, request: Request, today: date | None = None
 ) -> None:
     """The request against the source's seasons and, for one round, its season's schedule."""
-    plan_rules.season_range(season, season_to, plan_rules.latest_season(source.seasons))
+    season, round_ = request.season, request.round
+    latest = plan_rules.latest_season(source.seasons)
+    plan_rules.season_range(season, request.season_to, latest)
     if round_ is None:
         return
     dates = _schedule(settings, source, season)
