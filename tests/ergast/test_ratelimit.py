@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -200,3 +201,23 @@ def test_a_pause_holds_every_limiter_sharing_the_file(tmp_path):
         assert "429" in other.status().describe()
         waited = other.acquire()
     assert waited >= 0.5
+
+
+def test_the_progress_output_says_what_the_run_waits_for(tmp_path):
+    from f1lake.local.run_progress import budget_wait
+
+    settings = Settings(
+        state_dir=tmp_path / "state",
+        rate_limit_per_second=2,
+        rate_limit_per_hour=3,
+        rate_limit_margin=0,
+        rate_limit_window_seconds=30,
+    )
+    assert budget_wait(settings) is None
+    with rate_limiter_from_settings(settings) as limiter:
+        acquire_times(limiter, 3)
+
+    told = budget_wait(settings)  # what a second process (the progress thread) reads
+
+    assert told is not None and "3 of 3 requests used in the last 30s" in told
+    assert re.search(r"waiting (2\d|30)s for the API's window \(until \d\d:\d\d:\d\d\)", told)
