@@ -51,16 +51,24 @@ def checked_source(
 def check_against(
     settings: Settings, source: Source, request: Request, today: date | None = None
 ) -> None:
-    """The request against the source's seasons and, for one round, its season's schedule."""
+    """The request against the source's seasons and, for one round or a latest season that
+    may not have started, its season's schedule (one request to an API)."""
     season, round_ = request.season, request.round
     latest = plan_rules.latest_season(source.seasons)
     plan_rules.season_range(season, request.season_to, latest)
+    if round_ is None and (request.season_to or season) < latest:
+        return  # older seasons have been run
+    as_of = dump_today(source.csv_dir) if source.csv_dir is not None else None
+    day = today or as_of or datetime.now(UTC).date()
     if round_ is None:
+        dates = _schedule(settings, source, latest)
+        if season == latest and dates and min(dates.values()) >= day:
+            raise plan_rules.PlanError(
+                f"season {season} has not started: its first race is on {min(dates.values())}"
+            )
         return
     dates = _schedule(settings, source, season)
     plan_rules.check_round(season, round_, dates)
-    as_of = dump_today(source.csv_dir) if source.csv_dir is not None else None
-    day = today or as_of or datetime.now(UTC).date()
     if dates[round_] >= day:
         raise plan_rules.PlanError(
             f"season {season} round {round_} is dated {dates[round_]}: it has not been run yet"

@@ -96,6 +96,10 @@ BAD_REQUESTS = {
         "season 2023 has no round 99 (it has rounds 1 to 7)",
     ),
     "a round not run yet": (["--season", "2023", "--round", "7"], "it has not been run yet"),
+    "a season not started": (
+        ["--season", "2023", "--today", "2023-02-01"],  # the dump as of before round 1
+        "season 2023 has not started: its first race is on 2023-03-05",
+    ),
     "a range backwards": (["--season", "2023", "--season-to", "2021"], "season_to 2021 is befo"),
     "a round with a range": (["--season", "2022", "--season-to", "2023", "--round", "2"], "round"),
     "not a number": (["--season", "twenty"], "'twenty' is not a valid integer"),
