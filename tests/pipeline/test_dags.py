@@ -267,7 +267,11 @@ def test_latest_results_picks_up_new_races_refetches_standings_then_does_nothing
 
     assert third.succeeded
     assert third.returns["plan"]["up_to_date"] is True
-    assert third.returns["plan"]["requests"] == 1
+    # the season list, and which rounds have results: rounds 6 and 7 are dated before the
+    # run's day but the replay (as of 1 September 2023) has none for them, so they are not
+    # completed races (against the live API the run's day is the API's, and a race run but
+    # not yet published is asked about the same way)
+    assert third.returns["plan"]["requests"] == 2
     assert "summary" not in third.returns  # short-circuited: nothing downstream ran
     assert keys(stack.settings, stack.settings.raw_bucket) == raw
 
