@@ -5,6 +5,7 @@ Defaults make the local stack work untouched; on AWS the same names point at rea
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 JOLPICA_BASE_URL = "https://api.jolpi.ca/ergast/f1"
 SQL_ENGINES = ("local", "athena")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+LAMBDA_MEMORY_MB = 1024
+"""The processor Lambda's memory when the runtime does not say (the CDK default)."""
+RAW_OBJECT_MEMORY_FACTOR = 20
+"""Memory per byte of raw object the processor allows for (a measured peak of ~15, plus room)."""
 
 
 class Settings(BaseSettings):
@@ -48,6 +54,13 @@ class Settings(BaseSettings):
         1.0, description="First retry's backoff; doubles per attempt (plus jitter)."
     )
     http_backoff_max_seconds: float = Field(60.0, description="Longest backoff between attempts.")
+    max_raw_object_mb: float | None = Field(
+        None,
+        gt=0,
+        description="Largest raw object the processor reads, in MiB; a larger one is "
+        "quarantined unread (unset: 1/20 of the Lambda's memory, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "
+        "else of 1,024 MiB).",
+    )
     processing_timeout_seconds: float = Field(
         900, description="How long a DAG waits for the processor to handle what it wrote."
     )
@@ -95,6 +108,15 @@ class Settings(BaseSettings):
     def on_local_stack(self) -> bool:
         """Whether the AWS APIs are the local stack's emulator (an endpoint override), not AWS."""
         return bool(self.aws_endpoint_url)
+
+    @property
+    def max_raw_object_bytes(self) -> int:
+        """The processor's size limit: parsing and typing a raw object peaks at about 15 times
+        its size (82 MB measured at 1.23 GB), so 1/20 of the memory leaves room."""
+        if self.max_raw_object_mb is not None:
+            return int(self.max_raw_object_mb * MIB)
+        memory_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE") or LAMBDA_MEMORY_MB)
+        return memory_mb * MIB // RAW_OBJECT_MEMORY_FACTOR
 
     @cached_property
     def rate_limit_path(self) -> Path:

@@ -23,7 +23,8 @@ def await_processing(
     reports: list[IngestReport],
     poll_seconds: float = 1.0,
 ) -> dict[str, Any]:
-    """Wait until the processor has turned every written raw object into Parquet (or rejected it).
+    """Wait until the processor has turned every written raw object into Parquet, rejected it,
+    or given up on it (its message in the dead-letter queue: named at once, never waited for).
 
     The Lambda never talks to Postgres; this step reads what it left in S3 (in bulk: a listing
     per poll, not a request per object) and records it in the ledger, so the ledger stays the
@@ -34,6 +35,7 @@ def await_processing(
     pending = [w for r in reports for w in r.written]
     processed: list[str] = []
     failed: dict[str, str] = {}
+    dead: list[Written] = []
     timeout_seconds = settings.processing_timeout_seconds
     deadline = time.monotonic() + timeout_seconds
     watch = ProcessingProgress(settings)
@@ -67,7 +69,8 @@ def await_processing(
                 failed[obj.raw_key] = reason
             for obj in progress.superseded:  # its race's newer payload is in the lake
                 log.info("%s was superseded by a newer raw object", obj.raw_key)
-            pending = progress.pending
+            dead += progress.dead_lettered  # no retry will come: stop waiting for them
+            pending = [p for p in progress.pending if p not in progress.dead_lettered]
             if pending:
                 if time.monotonic() > deadline:
                     keys = ", ".join(p.raw_key for p in pending[:5])
@@ -76,11 +79,24 @@ def await_processing(
                         f"(is the processor running?): {keys}"
                     )
                 time.sleep(poll_seconds)
-    if failed:
-        details = "; ".join(f"{k}: {v}" for k, v in failed.items())
-        raise RuntimeError(f"{len(failed)} raw objects were quarantined: {details}")
+    if failed or dead:
+        raise RuntimeError(_failure_message(failed, [d.raw_key for d in dead]))
     log.info("processed %s raw objects", len(processed))
     return {"processed": processed, "failed": failed}
+
+
+def _failure_message(failed: dict[str, str], dead: list[str]) -> str:
+    parts = []
+    if failed:
+        details = "; ".join(f"{k}: {v}" for k, v in failed.items())
+        parts.append(f"{len(failed)} raw objects were quarantined: {details}")
+    if dead:
+        parts.append(
+            f"{len(dead)} raw objects are in the dead-letter queue with no quarantine record: "
+            f"{', '.join(dead[:5])} (the processor's logs say why; `f1lake redrive` sends "
+            "them back once the cause is fixed)"
+        )
+    return "; ".join(parts)
 
 
 def crawl(settings: Settings) -> dict[str, Any]:

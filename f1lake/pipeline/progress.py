@@ -15,6 +15,7 @@ from typing import Any
 from f1lake import aws
 from f1lake.keys import parse_raw_key_or_none, processed_key, quarantine_key
 from f1lake.processing import S3Objects, tables_for_endpoint
+from f1lake.processing.redrive import dead_lettered_keys
 from f1lake.settings import Settings
 
 
@@ -36,6 +37,8 @@ class Progress:
     rejected: list[tuple[Written, dict[str, Any]]]
     """Quarantined, with the quarantine record (reason, problems)."""
     pending: list[Written]
+    dead_lettered: list[Written] = field(default_factory=list)
+    """Pending, and its message is in the dead-letter queue: no retry will process it."""
     superseded: list[Written] = field(default_factory=list)
     """Every table holds Parquet built from a newer raw object of the same race (or season):
     the processor converged past this one, so it will never be processed itself."""
@@ -54,6 +57,7 @@ class ProcessingProgress:
         self.session = aws.session(settings)
         self.s3 = aws.client("s3", settings, self.session)
         self.store = S3Objects(settings, self.session, self.s3)
+        self.sqs = aws.client("sqs", settings, self.session)
 
     def _keys(self, bucket: str) -> set[str]:
         return self.store.keys(bucket)
@@ -89,4 +93,7 @@ class ProcessingProgress:
                     progress.rejected.append((obj, record))
             else:
                 progress.pending.append(obj)
+        if progress.pending:
+            dead = dead_lettered_keys(self.settings, self.sqs)
+            progress.dead_lettered = [p for p in progress.pending if p.raw_key in dead]
         return progress

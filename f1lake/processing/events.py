@@ -23,6 +23,9 @@ class Message:
     objects: list[ObjectRef]
     error: str | None = None
     """Why the body is not an S3 notification (the message then fails as a whole)."""
+    receive_count: int = 1
+    """Deliveries so far, this one included (SQS's ApproximateReceiveCount)."""
+    queue_arn: str = ""
 
 
 def is_sqs_event(event: dict[str, Any]) -> bool:
@@ -61,10 +64,24 @@ def sqs_messages(event: dict[str, Any]) -> list[Message]:
     out = []
     for record in event["Records"]:
         message_id = record.get("messageId", "")
+        delivery = {
+            "receive_count": _count(
+                (record.get("attributes") or {}).get("ApproximateReceiveCount")
+            ),
+            "queue_arn": str(record.get("eventSourceARN") or ""),
+        }
         try:
             objects = s3_objects(json.loads(record.get("body", "")))
         except (json.JSONDecodeError, ValueError) as exc:
-            out.append(Message(message_id, [], f"message body is not an S3 notification: {exc}"))
+            error = f"message body is not an S3 notification: {exc}"
+            out.append(Message(message_id, [], error, **delivery))
             continue
-        out.append(Message(message_id, objects))
+        out.append(Message(message_id, objects, **delivery))
     return out
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1

@@ -15,10 +15,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from f1lake.processing.events import is_sqs_event, s3_objects, sqs_messages
+from botocore.exceptions import ClientError
+
+from f1lake import aws
+from f1lake.processing.events import Message, is_sqs_event, s3_objects, sqs_messages
 from f1lake.processing.processor import ObjectOutcome, Processor
 from f1lake.processing.s3_objects import S3Objects
 from f1lake.settings import Settings
+from f1lake.topology import TopologyError, dead_letter_route
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +55,10 @@ def handle_event(
 ) -> dict[str, Any]:
     """Handle one Lambda event; ``store`` replaces the S3 adapter built from ``settings`` (a
     caller that reuses clients across invocations, or a test that hooks the S3 edge)."""
-    processor = Processor(store or S3Objects(settings))
+    store = store or S3Objects(settings)
+    processor = Processor(store, settings.max_raw_object_bytes)
     if is_sqs_event(event):
-        return _handle_sqs(event, processor, settings.raw_bucket)
+        return _handle_sqs(event, processor, settings.raw_bucket, DeadLetterPolicy(store))
     refs = s3_objects(event)
     for ref in refs:
         if ref.bucket != settings.raw_bucket:
@@ -70,7 +75,9 @@ def _foreign_bucket(bucket: str, raw_bucket: str) -> str:
     return f"the event names bucket {bucket!r}, not the raw bucket {raw_bucket!r}: not processed"
 
 
-def _handle_sqs(event: dict[str, Any], processor: Processor, raw_bucket: str) -> dict[str, Any]:
+def _handle_sqs(
+    event: dict[str, Any], processor: Processor, raw_bucket: str, dead_letters: DeadLetterPolicy
+) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     for message in sqs_messages(event):
         failed = message.error is not None
@@ -85,10 +92,13 @@ def _handle_sqs(event: dict[str, Any], processor: Processor, raw_bucket: str) ->
                 continue
             try:
                 outcome = processor.process(ref.bucket, ref.key)
-            except Exception:
-                # Not the object's fault (S3 down, throttled...): retry through SQS.
+            except Exception as exc:
+                # Not the object's fault (S3 down, throttled...): retry through SQS; on the
+                # last delivery, leave the reason in the quarantine bucket first.
                 log.exception("message %s: processing %s failed", message.message_id, ref.key)
                 failed = True
+                if dead_letters.is_last(message):
+                    _record_failure(processor, ref.bucket, ref.key, message, exc)
                 continue
             log.info("message %s: %s", message.message_id, _summary(outcome))
             failed = failed or outcome.failed
@@ -96,6 +106,49 @@ def _handle_sqs(event: dict[str, Any], processor: Processor, raw_bucket: str) ->
             failures.append({"itemIdentifier": message.message_id})
     # Only the documented key: Lambda treats an unexpected response shape as a failed batch.
     return {"batchItemFailures": failures}
+
+
+def _record_failure(
+    processor: Processor, bucket: str, key: str, message: Message, exc: Exception
+) -> None:
+    try:
+        processor.quarantine_failure(bucket, key, message.receive_count, exc)
+    except Exception:  # the quarantine bucket is unreachable too: the logs keep the reason
+        log.exception("message %s: could not record why %s failed", message.message_id, key)
+
+
+class DeadLetterPolicy:
+    """Whether a delivery is a message's last before the dead-letter queue: its queue's
+    ``maxReceiveCount``, read once per queue from its redrive policy (only when a message
+    fails, so a healthy run never asks)."""
+
+    def __init__(self, store: S3Objects) -> None:
+        self.store = store
+
+    def is_last(self, message: Message) -> bool:
+        limit = _max_receives(self.store, message.queue_arn)
+        return limit is not None and message.receive_count >= limit
+
+
+_MAX_RECEIVES: dict[str, int | None] = {}
+
+
+def _max_receives(store: S3Objects, queue_arn: str) -> int | None:
+    if not queue_arn.startswith("arn:"):
+        return None
+    if queue_arn not in _MAX_RECEIVES:
+        _MAX_RECEIVES[queue_arn] = _read_max_receives(store, queue_arn)
+    return _MAX_RECEIVES[queue_arn]
+
+
+def _read_max_receives(store: S3Objects, queue_arn: str) -> int | None:
+    name = queue_arn.rsplit(":", 1)[-1]
+    try:
+        sqs = aws.client("sqs", store.settings, store.session)
+        return dead_letter_route(sqs, name).max_receive_count
+    except (ClientError, TopologyError, ValueError, KeyError) as exc:
+        log.warning("cannot read the redrive policy of %s: %s", queue_arn, exc)
+        return None
 
 
 def _summary(o: ObjectOutcome) -> dict[str, Any]:

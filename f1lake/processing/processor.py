@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from f1lake.keys import RawKey, parse_raw_key
-from f1lake.processing.s3_objects import S3Objects
+from f1lake.keys import RawKey, parse_raw_key, parse_raw_key_or_none
+from f1lake.processing.s3_objects import S3Objects, TooLarge
 from f1lake.raw.envelope import payload_sha256, read_envelope
 from f1lake.schema import tables_for_source
 from f1lake.transform import ObjectTables, ShapeError, ValidationError, transform_object
@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 Status = Literal["written", "unchanged", "superseded", "quarantined"]
 _MAX_ROUNDS = 5
 """Convergence rounds per event: more would mean a race re-ingested faster than it is written."""
-Kind = Literal["not_raw_key", "not_json", "wrong_shape", "invalid"]
+Kind = Literal[
+    "not_raw_key", "not_json", "wrong_shape", "invalid", "unprocessable", "too_large", "failed"
+]
+"""Why an object was quarantined; ``failed``: processing raised on every delivery (the message
+went to the dead-letter queue), so the cause may be outside the object."""
 
 
 class Rejected(ValueError):
@@ -72,12 +76,35 @@ def tables_for_endpoint(endpoint: str) -> list[str]:
 
 
 def decode(raw_key: RawKey, body: bytes | None) -> ObjectTables:
-    """Pure: raw bytes -> typed tables, checked against the key they were stored under."""
+    """Pure: raw bytes -> typed tables, checked against the key they were stored under.
+
+    Whatever the bytes are, the answer is tables or :class:`Rejected` with a reason: an input
+    that breaks a parser (a number beyond int64, nesting deeper than Python recurses, text
+    that is not UTF-8) is the object's fault, never a reason to crash and retry.
+    """
     if body is None:
         raise FileNotFoundError(raw_key.key)
     try:
-        document: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _decode(raw_key, body)
+    except Rejected:
+        raise
+    except RecursionError:
+        raise Rejected("unprocessable", "the object is nested too deeply to process") from None
+    except Exception as exc:  # a parser's or pyarrow's own limit: the input's fault
+        text = f"{type(exc).__name__}: {exc}"
+        raise Rejected("unprocessable", f"the object cannot be processed: {text[:500]}") from None
+
+
+def _decode(raw_key: RawKey, body: bytes) -> ObjectTables:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected("not_json", f"body is not UTF-8 text: {exc}") from None
+    try:
+        document: Any = json.loads(text)
+    except RecursionError:
+        raise Rejected("not_json", "body is JSON nested too deeply to read") from None
+    except ValueError as exc:  # JSONDecodeError, or a number past Python's digit limit
         raise Rejected("not_json", f"body is not JSON: {exc}") from None
     try:
         result = transform_object(document)
@@ -114,8 +141,10 @@ def _where(endpoint: str, season: int, round_: int | None) -> str:
 
 
 class Processor:
-    def __init__(self, store: S3Objects) -> None:
+    def __init__(self, store: S3Objects, max_bytes: int | None = None) -> None:
         self.store = store
+        self.max_bytes = max_bytes
+        """Raw objects larger than this are quarantined unread (None: no limit)."""
 
     def process(self, bucket: str, key: str) -> ObjectOutcome:
         """Handle one ObjectCreated event; raises only on infrastructure errors (retryable)."""
@@ -134,7 +163,7 @@ class Processor:
             later = [
                 k
                 for k in self._versions(bucket, event_key)
-                if k > source and self.store.quarantine_record(k.key) is None
+                if k > source and not self._known_bad(k.key)
             ]
             if not later:
                 return outcome
@@ -155,14 +184,14 @@ class Processor:
         candidates = {*self._versions(bucket, event_key), event_key}
         event_failure: Rejected | None = None
         for cand in sorted(candidates, reverse=True):  # newest first: RawKey's order
-            if cand != event_key and self.store.quarantine_record(cand.key) is not None:
+            if cand != event_key and self._known_bad(cand.key):
                 continue  # a known-bad newer payload: fall back to the next newest
             if self._already_from(cand):
                 return self._done(event_key, cand, "unchanged", event_failure)
-            body = self.store.read(bucket, cand.key)
-            if body is None and cand != event_key:
-                continue  # deleted since the listing
             try:
+                body = self._read(bucket, cand.key)
+                if body is None and cand != event_key:
+                    continue  # deleted since the listing
                 tables = decode(cand, body)
             except Rejected as exc:
                 outcome = self._quarantine(bucket, cand.key, exc)
@@ -176,6 +205,31 @@ class Processor:
                 self.store.clear_quarantine(cand.key)
             return self._done(event_key, cand, "written", event_failure, tuple(tables.tables))
         return self._done(event_key, None, "superseded", event_failure)
+
+    def _known_bad(self, key: str) -> bool:
+        """Quarantined for what it holds; one whose processing failed on every delivery
+        (``failed``) may have met an outage, so it is tried again."""
+        record = self.store.quarantine_record(key)
+        return record is not None and record.get("kind") != "failed"
+
+    def quarantine_failure(self, bucket: str, key: str, attempts: int, exc: Exception) -> None:
+        """Record an object whose processing raised on its last delivery before its message
+        goes to the dead-letter queue, so nothing is dead-lettered without a reason on file.
+        A record of what the object holds (an earlier rejection) is kept as it is."""
+        if parse_raw_key_or_none(key) is None or self._known_bad(key):
+            return
+        reason = f"processing failed on all {attempts} deliveries: {type(exc).__name__}: {exc}"
+        self._quarantine(bucket, key, Rejected("failed", reason[:1000]))
+
+    def _read(self, bucket: str, key: str) -> bytes | None:
+        try:
+            return self.store.read(bucket, key, self.max_bytes)
+        except TooLarge as exc:
+            raise Rejected(
+                "too_large",
+                f"the object is {exc.size:,} bytes, above the processor's limit of "
+                f"{exc.limit:,} (F1LAKE_MAX_RAW_OBJECT_MB, sized to the Lambda's memory)",
+            ) from None
 
     def _already_from(self, cand: RawKey) -> bool:
         tables = tables_for_endpoint(cand.endpoint)

@@ -9,11 +9,15 @@ processor absorbs. Running it again moves only what has come back since: idempot
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from f1lake import aws
+from f1lake.processing.events import s3_objects
 from f1lake.settings import Settings
 from f1lake.topology import TopologyError, dead_letter_route
 
@@ -115,6 +119,45 @@ def redrive(
         report.moved += len(done)
     log.info(report.summary())
     return report
+
+
+def dead_lettered_keys(settings: Settings, sqs: Any = None, batches: int = 20) -> set[str]:
+    """Raw keys the dead-letter queue's messages name, peeked (left where they are, visible).
+
+    Empty when the queue is empty, or cannot be read (no such queue, no permission: the
+    caller then learns of a dead letter from its quarantine record alone).
+    """
+    sqs = sqs or aws.client("sqs", settings)
+    try:
+        url = dead_letter_route(sqs, settings.queue_name).dlq_url
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        if int(attrs.get("ApproximateNumberOfMessages", 0)) == 0:
+            return set()
+        keys: set[str] = set()
+        seen: set[str] = set()
+        for _ in range(batches):
+            got = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=_BATCH, VisibilityTimeout=0, WaitTimeSeconds=0
+            ).get("Messages", [])
+            fresh = [m for m in got if m["MessageId"] not in seen]
+            if not fresh:
+                break
+            for m in fresh:
+                seen.add(m["MessageId"])
+                keys.update(_named_keys(m.get("Body", "")))
+        return keys
+    except (ClientError, TopologyError) as exc:
+        log.warning("cannot read the dead-letter queue of %s: %s", settings.queue_name, exc)
+        return set()
+
+
+def _named_keys(body: str) -> list[str]:
+    try:
+        return [ref.key for ref in s3_objects(json.loads(body))]
+    except ValueError:  # not an S3 notification (JSONDecodeError is one)
+        return []
 
 
 def _attributes(message: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,14 @@ META_PAYLOAD_SHA = "f1lake-payload-sha256"
 """S3 user metadata of a Parquet file: payload SHA-256 of that raw object (as in its envelope)."""
 
 
+class TooLarge(Exception):
+    """A raw object larger than the processor may read; its body was not read."""
+
+    def __init__(self, key: str, size: int, limit: int) -> None:
+        super().__init__(f"{key} is {size:,} bytes, above the {limit:,}-byte limit")
+        self.key, self.size, self.limit = key, size, limit
+
+
 @dataclass
 class S3Objects:
     """The raw, processed and quarantine buckets, on one boto3 session and S3 client."""
@@ -42,14 +50,20 @@ class S3Objects:
         self.s3 = self.s3 or aws.client("s3", self.settings, self.session)
 
     # raw
-    def read(self, bucket: str, key: str) -> bytes | None:
-        """Body of an object, None when it does not exist."""
+    def read(self, bucket: str, key: str, max_bytes: int | None = None) -> bytes | None:
+        """Body of an object, None when it does not exist; :class:`TooLarge` (body unread) when
+        its ContentLength is above ``max_bytes``."""
         try:
-            return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            answer = self.s3.get_object(Bucket=bucket, Key=key)
         except ClientError as exc:
             if aws.is_missing(exc):
                 return None
             raise
+        size = answer.get("ContentLength")
+        if max_bytes is not None and size is not None and size > max_bytes:
+            answer["Body"].close()
+            raise TooLarge(key, size, max_bytes)
+        return answer["Body"].read()
 
     def keys(self, bucket: str, prefix: str = "") -> set[str]:
         """Every key of a bucket (under ``prefix``): one listing, a page per thousand keys."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,6 +114,40 @@ def _season_record(endpoint: Endpoint, record: dict[str, Any]) -> int:
         ) from None
 
 
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "endpoint": (str,),
+    "season": (int,),
+    "round": (int, type(None)),
+    "payload_sha256": (str,),
+    "source_urls": (list,),
+    "pages": (int,),
+    "ingested_at": (str,),
+    "dag_id": (str, type(None)),
+    "dag_run_id": (str, type(None)),
+    "format_version": (int,),
+    "extra": (dict,),
+}
+"""What each envelope field must be in the JSON: a season of 2023.0 or "2023" would compare equal
+(or parse) somewhere and name a partition ``season=2023.0/``, so types are exact."""
+
+
+def _check_types(meta: EnvelopeMeta) -> None:
+    """ValueError naming every envelope field of the wrong JSON type (bool is not an int)."""
+    wrong = [
+        f"{name} is {type(value).__name__} {str(value)[:40]!r}, not {_names(_FIELD_TYPES[name])}"
+        for name, value in ((f.name, getattr(meta, f.name)) for f in fields(meta))
+        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[name])
+    ]
+    if not wrong and not all(isinstance(u, str) for u in meta.source_urls):
+        wrong.append("source_urls is not a list of strings")
+    if wrong:
+        raise ValueError("envelope field types: " + "; ".join(wrong))
+
+
+def _names(types: tuple[type, ...]) -> str:
+    return " or ".join("null" if t is type(None) else t.__name__ for t in types)
+
+
 def read_envelope(body: dict[str, Any]) -> tuple[EnvelopeMeta, dict[str, Any]]:
     """Split a raw object into its metadata and its record; ValueError on a wrong shape.
 
@@ -122,6 +156,8 @@ def read_envelope(body: dict[str, Any]) -> tuple[EnvelopeMeta, dict[str, Any]]:
     """
     if not isinstance(body, dict) or "f1lake" not in body or "MRData" not in body:
         raise ValueError("raw object has no 'f1lake' envelope or no 'MRData' body")
+    if not isinstance(body["f1lake"], dict):
+        raise ValueError("the 'f1lake' envelope is not an object")
     raw_meta = dict(body["f1lake"])
     if raw_meta.get("format_version") != FORMAT_VERSION:
         raise ValueError(
@@ -132,6 +168,7 @@ def read_envelope(body: dict[str, Any]) -> tuple[EnvelopeMeta, dict[str, Any]]:
         meta = EnvelopeMeta(**raw_meta)
     except TypeError as exc:
         raise ValueError(f"malformed envelope metadata: {exc}") from None
+    _check_types(meta)
     from f1lake.endpoints import get_endpoint
 
     endpoint = get_endpoint(meta.endpoint)

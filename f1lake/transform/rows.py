@@ -14,6 +14,9 @@ import pyarrow as pa
 from f1lake.schema import Table
 from f1lake.transform.parse import parse_text
 
+_INT_BOUNDS = {"int": 2**31, "bigint": 2**63}
+"""Signed range of the integer column types: a larger number is a problem, not an overflow."""
+
 
 class ValidationError(ValueError):
     """An object failed validation; ``problems`` lists every reason, naming record and field."""
@@ -87,8 +90,12 @@ def to_arrow(table: Table, rows: Iterable[RowBuilder]) -> pa.Table:
                 )
             continue
         for c in table.columns:
-            if not c.nullable and row.values[c.name] is None and not row.failed(c.name):
+            value = row.values[c.name]
+            if not c.nullable and value is None and not row.failed(c.name):
                 problems.append(f"{row.where}: {c.name} is missing")
+            bound = _INT_BOUNDS.get(c.type)
+            if bound and isinstance(value, int) and not -bound <= value < bound:
+                problems.append(f"{row.where}: {c.name} {value} is out of range for {c.type}")
         key = tuple(row.values[k] for k in table.key)
         if key in seen_keys:
             shown = ", ".join(f"{k}={v!r}" for k, v in zip(table.key, key, strict=True))

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from f1lake import aws
 from f1lake.cli import main
+from f1lake.keys import quarantine_key
 from f1lake.ledger import Ledger
 from f1lake.local.lambda_runner import settings_env
 from f1lake.local.provision import dlq_url
@@ -48,24 +49,37 @@ def test_poison_messages_reach_the_dlq_and_redrive_brings_them_back(rig, baselin
     poisoned = sorted(
         w.raw_key for r in reports if r.endpoint in ("results", "drivers") for w in r.written
     )[:2]
+    recorded, unrecorded = poisoned
     reads: Counter[str] = Counter()
 
     def access_denied(params: dict[str, Any], **_: Any) -> None:
-        if params.get("Key") in poisoned:  # a bucket policy missing a prefix, say
-            reads[params["Key"]] += 1
+        key = params.get("Key")
+        if key in poisoned:  # a bucket policy missing a prefix, say
+            reads[key] += 1
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetObject")
+        if key == quarantine_key(unrecorded):  # and the quarantine bucket unwritable for one
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "PutObject")
 
-    broken = rig.runner(hooked(("before-parameter-build.s3.GetObject", access_denied)))
+    broken = rig.runner(
+        hooked(
+            ("before-parameter-build.s3.GetObject", access_denied),
+            ("before-parameter-build.s3.PutObject", access_denied),
+        )
+    )
     broken.run_until_idle(timeout=60)
 
     assert dead_letters(rig.settings) == poisoned
     assert set(reads.values()) == {MAX_RECEIVE_COUNT}  # tried maxReceiveCount times each
-    hurry = rig.settings.model_copy(update={"processing_timeout_seconds": 1})
-    with pytest.raises(TimeoutError, match="2 raw objects not processed") as waited:
-        await_processing(hurry, rig.dsn, reports, poll_seconds=0.1)
-    assert all(key in str(waited.value) for key in poisoned)
-    with Ledger(rig.dsn) as ledger:  # the truth: ingested, not processed
-        assert sorted(i.raw_key for i in ledger.pending(SEASON)) == poisoned
+    # named at once, the one with its recorded reason, never waited for until a timeout
+    with pytest.raises(RuntimeError) as waited:
+        await_processing(rig.settings, rig.dsn, reports, poll_seconds=0.1)
+    message = str(waited.value)
+    assert f"1 raw objects were quarantined: {recorded}: processing failed on all 3" in message
+    assert "AccessDenied" in message
+    assert f"dead-letter queue with no quarantine record: {unrecorded}" in message
+    with Ledger(rig.dsn) as ledger:  # the truth: one failed with its reason, one not processed
+        assert [i.raw_key for i in ledger.failed(SEASON)] == [recorded]
+        assert [i.raw_key for i in ledger.pending(SEASON)] == [unrecorded]
 
     dry = redrive_cli(rig, monkeypatch, "--dry-run")
     assert dry.exit_code == 0 and "2 message(s) waiting" in dry.output
