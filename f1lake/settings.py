@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         "quarantined unread (unset: 1/20 of the Lambda's memory, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "
         "else of 1,024 MiB).",
     )
+    revision_window_days: int = Field(
+        3,
+        ge=0,
+        description="The latest DAG re-fetches races run this many days before its run date, "
+        "for revised results (older revisions: the f1_verify_results DAG).",
+    )
     processing_timeout_seconds: float = Field(
         900, description="How long a DAG waits for the processor to handle what it wrote."
     )

@@ -10,7 +10,9 @@ its date has passed and its results are in); when the ledger already holds every
 race for every endpoint and none is recent enough to be revised, it stops there. Otherwise it fetches what is missing (per race when that is cheaper than paging the
 season): results, sprint, qualifying of the new races, the official standings after the new
 last round, and the season's dimensions again; races of the last few days are re-checked for
-revised results (a changed payload hash writes a new raw object). Then it waits for the
+revised results (a changed payload hash writes a new raw object): the `revision_days` param,
+default the setting `F1LAKE_REVISION_WINDOW_DAYS` (3); later revisions are found by
+`f1_verify_results`. Then it waits for the
 processor, refreshes the catalog, logs the API requests per endpoint and runs the data-quality
 checks (a breach fails the run).
 """
@@ -18,7 +20,7 @@ checks (a breach fails the run).
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag
+from airflow.sdk import Param, dag
 
 from f1lake.endpoints import ENDPOINTS
 from f1lake.pipeline.tasks import anything_new, ingest, load, plan_latest
@@ -32,7 +34,15 @@ from f1lake.pipeline.tasks import anything_new, ingest, load, plan_latest
     max_active_runs=1,
     tags=["f1lake", "latest"],
     doc_md=__doc__,
-    params={},
+    params={
+        "revision_days": Param(
+            None,
+            type=["null", "integer"],
+            minimum=0,
+            description="Re-fetch races run this many days before the run date (default: the "
+            "F1LAKE_REVISION_WINDOW_DAYS setting, 3).",
+        )
+    },
 )
 def f1_latest_results() -> None:
     planned = plan_latest()

@@ -35,7 +35,16 @@ decides, without I/O, what a run writes.
 from __future__ import annotations
 
 from f1lake.ledger.connection import connect, normalise_dsn
-from f1lake.ledger.models import Absence, Event, EventKind, Ingestion, RaceRef, RaceRow, State
+from f1lake.ledger.models import (
+    Absence,
+    Event,
+    EventKind,
+    Ingestion,
+    RaceRef,
+    RaceRow,
+    Revision,
+    State,
+)
 from f1lake.ledger.plan import (
     Change,
     PayloadDecision,
@@ -56,6 +65,7 @@ __all__ = [
     "PayloadDecision",
     "RaceRef",
     "RaceRow",
+    "Revision",
     "State",
     "UnknownRaceError",
     "WritePlan",

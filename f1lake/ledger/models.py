@@ -143,6 +143,23 @@ class Event:
     occurred_at: datetime
 
 
+@dataclass(frozen=True)
+class Revision:
+    """An object fetched again with a different payload: a row of ``result_revisions``."""
+
+    season: int
+    round: int | None
+    endpoint: str
+    before_sha256: str
+    after_sha256: str
+    before_raw_key: str
+    after_raw_key: str
+    before_at: datetime
+    after_at: datetime
+    dag_id: str | None
+    dag_run_id: str | None
+
+
 def check_race(season: object, round_: object) -> None:
     if not isinstance(season, int) or isinstance(season, bool) or season < FIRST_SEASON:
         raise ValueError(f"season must be an integer >= {FIRST_SEASON}, got {season!r}")

@@ -34,6 +34,7 @@ from f1lake.ledger.models import (
     Ingestion,
     RaceRef,
     RaceRow,
+    Revision,
     State,
     check_endpoint,
     check_positive,
@@ -626,6 +627,18 @@ class Ledger:
             return changed is not None
 
     # -- history ----------------------------------------------------------------------------
+
+    @_reconnecting
+    def revisions(self, season: int | None = None) -> list[Revision]:
+        """Objects whose payload changed on a later ingestion (the ``result_revisions`` view),
+        oldest first."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT * FROM result_revisions WHERE %s::int IS NULL OR season = %s "
+                "ORDER BY after_at, season, round NULLS LAST, endpoint",
+                (season, season),
+            )
+            return [Revision(**row) for row in cur.fetchall()]
 
     @_reconnecting
     def history(

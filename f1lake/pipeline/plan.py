@@ -231,7 +231,10 @@ def _schedule_of(got: Fetch) -> Schedule:
 
 
 def plan_latest(
-    settings: Settings, ledger_dsn: str, revision_days: int = 3, today: date | None = None
+    settings: Settings,
+    ledger_dsn: str,
+    revision_days: int | None = None,
+    today: date | None = None,
 ) -> Plan:
     """The current season's completed races; recent ones are re-checked for revised results.
 
@@ -239,9 +242,13 @@ def plan_latest(
     (the new calendar published, its first race not yet run) it is the one before. Standings
     are due again when the last completed round has moved, the season's dimensions when a race
     has been run since they were last confirmed. ``today`` (default: the UTC date) anchors
-    which races have been run and the revision window: the DAG passes its run's date.
+    which races have been run and the revision window of ``revision_days`` (default: the
+    setting ``revision_window_days``): the DAG passes its run's date and its ``revision_days``
+    param.
     """
     today = today or _today()
+    if revision_days is None:
+        revision_days = settings.revision_window_days
     with ErgastClient.from_settings(settings) as api, Ledger(ledger_dsn) as ledger:
         latest = plan_rules.latest_season(api.seasons())
         for current in (latest, latest - 1):

@@ -22,6 +22,7 @@ from f1lake.pipeline import ingest as ingest_stage
 from f1lake.pipeline import load as load_stage
 from f1lake.pipeline import metrics, report
 from f1lake.pipeline import plan as plan_stage
+from f1lake.pipeline import verify as verify_stage
 from f1lake.pipeline.airflow_runtime import (
     connection_settings,
     ledger_dsn_from_connection,
@@ -74,9 +75,38 @@ def plan_backfill(**context: Any) -> list[XCom]:
 def plan_latest(**context: Any) -> XCom:
     # The run's own day anchors the revision window (a scheduled run's is its trigger time).
     when = context.get("logical_date") or context["dag_run"].run_after
+    days = context["params"].get("revision_days")
     with connection_settings() as settings:
-        plan = plan_stage.plan_latest(settings, ledger_dsn_from_connection(), today=when.date())
+        plan = plan_stage.plan_latest(
+            settings,
+            ledger_dsn_from_connection(),
+            revision_days=None if days is None else int(days),
+            today=when.date(),
+        )
     return to_xcom(plan)
+
+
+@task(task_id="plan")
+def plan_verify(**context: Any) -> list[XCom]:
+    p = context["params"]
+    plans = verify_stage.plan_verify(
+        ledger_dsn_from_connection(), p.get("season"), p.get("season_to")
+    )
+    return [to_xcom(plan) for plan in plans]
+
+
+@task(retries=2, retry_delay=pendulum.duration(minutes=1))
+def verify_season(plan: XCom, **context: Any) -> list[XCom]:
+    """One season's standings compared by hash; its results again only when they changed."""
+    dag_id, run_id = run_info(context)
+    with connection_settings() as settings:
+        reports = verify_stage.verify_season(
+            settings,
+            ledger_dsn_from_connection(),
+            plan_from_xcom(plan),
+            ingest_stage.RunInfo(dag_id, run_id),
+        )
+    return [to_xcom(r) for r in reports]
 
 
 @task.short_circuit(ignore_downstream_trigger_rules=True)
