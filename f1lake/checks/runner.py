@@ -11,11 +11,13 @@ app creates from ``sql/athena/views``; the judging below is the same: zero rows 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from f1lake.checks.manifest import ManifestRow, values_sql
 from f1lake.query.engines import Engine, open_engine
 from f1lake.query.errors import QueryError
 from f1lake.query.output import to_records
@@ -33,6 +35,8 @@ class CheckResult:
     violations: int
     detail: str
     sample: list[dict[str, Any]] = field(default_factory=list)
+    skipped: bool = False
+    """Not run: it needs the ledger's manifest and none was given (``passed`` is True)."""
 
 
 class ChecksFailed(Exception):
@@ -64,28 +68,62 @@ def describe(sql: str) -> str:
     return " ".join(lines)
 
 
+_MANIFEST_LINE = re.compile(r"^\s*VALUES\b.*--\s*@manifest\s+(\w+)\s*$", re.MULTILINE)
+"""A check's placeholder row list, replaced by the named manifest's rows."""
+
+
 def run_checks(
-    settings: Settings, season: int | None = None, engine: str | None = None
+    settings: Settings,
+    season: int | None = None,
+    engine: str | None = None,
+    *,
+    ledger_dsn: str | None = None,
+    ledger_seasons: Sequence[int] | None = None,
 ) -> list[CheckResult]:
     """Every check (over one season, or all with None) on ``engine``, by default the
-    deployment's (``F1LAKE_SQL_ENGINE``): the local lake's DuckDB, or Athena on AWS."""
+    deployment's (``F1LAKE_SQL_ENGINE``): the local lake's DuckDB, or Athena on AWS.
+
+    With a ledger (``ledger_dsn``, else ``settings.ledger_dsn``) the lake is also held to the
+    ledger's manifest of ``ledger_seasons`` (default: ``season``, or every season)."""
+    manifests = None
+    dsn = ledger_dsn or settings.ledger_dsn
+    if dsn:
+        from f1lake.checks.manifest import LEDGER_MANIFEST, ledger_manifest
+
+        chosen = ledger_seasons or (None if season is None else [season])
+        manifests = {LEDGER_MANIFEST: ledger_manifest(dsn, chosen)}
     opened = open_engine(settings, engine)
     try:
-        return run_checks_in(opened, season)
+        return run_checks_in(opened, season, manifests=manifests)
     finally:
         opened.close()
 
 
 def run_checks_in(
-    engine: Engine, season: int | None = None, files: Iterable[Path] | None = None
+    engine: Engine,
+    season: int | None = None,
+    files: Iterable[Path] | None = None,
+    manifests: Mapping[str, Sequence[ManifestRow]] | None = None,
 ) -> list[CheckResult]:
-    """Every check on an open engine (the tables the local engine already holds are reused)."""
-    return [_run_one(engine, path, season) for path in (files or check_files())]
+    """Every check on an open engine (the tables the local engine already holds are reused).
+
+    ``manifests``: the rows of each ``-- @manifest NAME`` a check declares (see
+    :mod:`f1lake.checks.manifest`); a check whose manifest is not given is skipped.
+    """
+    return [_run_one(engine, path, season, manifests or {}) for path in (files or check_files())]
 
 
-def _run_one(engine: Engine, path: Path, season: int | None) -> CheckResult:
+def _run_one(
+    engine: Engine, path: Path, season: int | None, manifests: Mapping[str, Sequence[ManifestRow]]
+) -> CheckResult:
     sql = path.read_text(encoding="utf-8")
     what = describe(sql)
+    for name in _MANIFEST_LINE.findall(sql):
+        if name not in manifests:
+            return CheckResult(
+                path.stem, True, 0, f"{what}; skipped: no {name} (no ledger)", [], True
+            )
+        sql = _MANIFEST_LINE.sub(lambda m, n=name: _values_line(m, n, manifests[n]), sql)
     try:
         df = engine.run(sql, {"season": season})
     except QueryError as exc:
@@ -94,6 +132,13 @@ def _run_one(engine: Engine, path: Path, season: int | None) -> CheckResult:
     if df.empty:
         return CheckResult(path.stem, True, 0, what, [])
     return CheckResult(path.stem, False, len(df), f"{what}; e.g. {_row_text(sample[0])}", sample)
+
+
+def _values_line(match: re.Match[str], name: str, rows: Sequence[ManifestRow]) -> str:
+    if match.group(1) != name:
+        return match.group(0)
+    indent = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+    return indent + values_sql(rows)
 
 
 def _row_text(row: dict[str, Any]) -> str:
@@ -105,9 +150,9 @@ def format_results(results: Sequence[CheckResult]) -> str:
     width = max((len(r.name) for r in results), default=0)
     lines = []
     for r in results:
-        status = "PASS" if r.passed else "FAIL"
+        status = "SKIP" if r.skipped else "PASS" if r.passed else "FAIL"
         line = f"{status}  {r.name:<{width}}  {r.violations} violation(s)"
-        if not r.passed:
+        if not r.passed or r.skipped:
             line += f"  {r.detail.split('; ', 1)[-1]}"
         lines.append(line)
     failed = sum(not r.passed for r in results)

@@ -117,16 +117,25 @@ def crawl(settings: Settings) -> dict[str, Any]:
     return run_glue_crawler(settings, load_definition(settings).Name)
 
 
-def run_checks(settings: Settings, seasons: list[int]) -> dict[str, Any]:
+def run_checks(
+    settings: Settings, seasons: list[int], ledger_dsn: str | None = None
+) -> dict[str, Any]:
     """Run the data-quality checks over the seasons just loaded; raise ``ChecksFailed`` listing
-    the failing checks (so the DAG run fails), else return one line per check."""
+    the failing checks (so the DAG run fails), else return one line per check. With the
+    ledger (``ledger_dsn``, else ``settings.ledger_dsn``), the lake is also checked to hold
+    every completed race and processed object the ledger records for these seasons."""
     from f1lake.checks import format_results, raise_on_failure
     from f1lake.checks import run_checks as run_all
 
-    # One season: check that season; a range: check the whole lake once (seven lines, not 7xN).
+    # One season: check that season; a range: check the whole lake once (eight lines, not 8xN).
     # On the deployment's engine: Athena on AWS (F1LAKE_SQL_ENGINE=athena), DuckDB locally.
     only = sorted(set(seasons))
-    results = run_all(settings, only[0] if len(only) == 1 else None)
+    results = run_all(
+        settings,
+        only[0] if len(only) == 1 else None,
+        ledger_dsn=ledger_dsn,
+        ledger_seasons=only,
+    )
     text = format_results(results)
     log.info("data-quality checks for %s on %s:\n%s", seasons, settings.sql_engine, text)
     raise_on_failure(results)

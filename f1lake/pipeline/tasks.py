@@ -172,7 +172,7 @@ def summary(plans: Any, reports: Any, crawled: dict[str, Any]) -> report.Summary
 @task
 def checks(summary: report.Summary) -> dict[str, Any]:
     with connection_settings() as settings:
-        return load_stage.run_checks(settings, summary["seasons"])
+        return load_stage.run_checks(settings, summary["seasons"], ledger_dsn_from_connection())
 
 
 def load(planned: XComArg, reports: XComArg) -> XComArg:

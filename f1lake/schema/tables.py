@@ -95,7 +95,8 @@ def _race_like_results() -> tuple[Column, ...]:
             "position_text",
             "string",
             "Position as published: a number, or R retired, D disqualified, E excluded, "
-            "W withdrawn, F failed to qualify, N not classified.",
+            "W withdrawn, F failed to qualify, N not classified. A disqualification the "
+            "source lists as a place is D (docs/source_variants.md).",
             nullable=False,
         ),
         _col("points", "double", "Points scored (half points exist).", nullable=False),
@@ -109,7 +110,8 @@ def _race_like_results() -> tuple[Column, ...]:
         _col(
             "time_millis",
             "bigint",
-            "Total race time in milliseconds; only for cars on the lead lap.",
+            "Total race time in milliseconds: lead-lap finishers in the Ergast data; Jolpica "
+            "also times lapped cars (docs/source_variants.md).",
         ),
         _col("time_text", "string", "Published time: the winner's total, others' gap (+5.155)."),
         _col("fastest_lap_rank", "int", "Rank of this driver's fastest lap in the race."),

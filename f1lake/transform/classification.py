@@ -75,8 +75,8 @@ def classification_rows(table: str, race: dict[str, Any], row_key: str) -> list[
             continue
         b.set("grid", row.get("grid"), parse_int)
         b.set("position_order", row.get("position"), parse_int)
-        b.set("position_text", row.get("positionText"))
-        text = row.get("positionText")
+        text = _position_text(row)
+        b.set("position_text", text)
         b.set("position", text if _is_number(text) else None, parse_int)
         b.set("points", row.get("points"), parse_float)
         b.set("laps", row.get("laps"), parse_int)
@@ -98,6 +98,16 @@ def classification_rows(table: str, race: dict[str, Any], row_key: str) -> list[
             parse_float,
         )
     return out
+
+
+def _position_text(row: dict[str, Any]) -> Any:
+    """positionText, except that a disqualified entry is D whatever place the source lists it
+    in: Jolpica stores the 2023 United States GP disqualifications (Hamilton, Leclerc) as
+    classified 19th and 20th, the Ergast data as D, and the lake holds one truth for both."""
+    text = row.get("positionText")
+    if row.get("status") == "Disqualified" and _is_number(text):
+        return "D"
+    return text
 
 
 def qualifying_rows(race: dict[str, Any]) -> list[RowBuilder]:

@@ -49,6 +49,7 @@ class Season:
     constructor_official: dict[str, float] = field(default_factory=dict)
     missing_drivers: set[str] = field(default_factory=set)  # left out of the dimension
     scheduled: set[int] = field(default_factory=set)  # calendar rounds without results yet
+    official_text: dict[str, str] = field(default_factory=dict)  # position_text overrides
 
     @property
     def last_round(self) -> int:
@@ -202,8 +203,8 @@ def write_season(settings: Settings, season: Season) -> None:
                     "driver_given_name": who,
                     "driver_family_name": who,
                     "constructor_name": who,
-                    "position": i,
-                    "position_text": str(i),
+                    "position": None if who in season.official_text else i,
+                    "position_text": season.official_text.get(who, str(i)),
                     "points": pts,
                     "wins": 0,
                 },
@@ -257,6 +258,18 @@ def modern_season(year: int = 2021) -> Season:
     s.driver_official = totals(s, "driver")
     s.constructor_official = totals(s, "team")
     return s
+
+
+def manifest(seasons: Iterable[Season]) -> list[tuple[int, int, str]]:
+    """What a ledger that ingested these seasons expects of the lake (the checks' manifest)."""
+    rows = []
+    for s in seasons:
+        y = s.year
+        rows += [(y, r, t) for r in s.races for t in ("races", "results")]
+        rows += [(y, r, "sprint_results") for r in s.sprints]
+        rows += [(y, s.last_round, t) for t in ("driver_standings", "constructor_standings")]
+        rows += [(y, 0, "drivers"), (y, 0, "constructors")]
+    return sorted(rows)
 
 
 def build(settings: Settings, seasons: Iterable[Season]) -> None:

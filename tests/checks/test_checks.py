@@ -9,18 +9,38 @@ import pytest
 from click.testing import CliRunner
 
 from f1lake.catalog import crawl
-from f1lake.checks import ChecksFailed, check_files, format_results, raise_on_failure, run_checks
+from f1lake.checks import (
+    CheckResult,
+    ChecksFailed,
+    check_files,
+    format_results,
+    raise_on_failure,
+    run_checks_in,
+)
+from f1lake.checks.manifest import LEDGER_MANIFEST
 from f1lake.cli import main
+from f1lake.query.local import LocalEngine
 from f1lake.settings import Settings
-from tests.checks.lakedata import Entry, Season, build, modern_season, totals
+from tests.checks.lakedata import Entry, Season, build, manifest, modern_season, totals
 
 CHECK_NAMES = {p.stem for p in check_files()}
+
+
+_MANIFESTS: dict[str, list[tuple[int, int, str]]] = {}
 
 
 def _lake(settings: Settings, *seasons: Season) -> Settings:
     build(settings, seasons)
     crawl(settings)
+    _MANIFESTS[settings.processed_bucket] = manifest(seasons)
     return settings
+
+
+def run_checks(settings: Settings, season: int | None = None) -> list[CheckResult]:
+    """Every check, with the manifest a ledger that ingested the lake's seasons would give."""
+    rows = _MANIFESTS.get(settings.processed_bucket, [])
+    with LocalEngine(settings) as engine:
+        return run_checks_in(engine, season, manifests={LEDGER_MANIFEST: rows})
 
 
 def _failed(results) -> dict[str, int]:
@@ -36,6 +56,7 @@ def test_the_required_checks_exist() -> None:
         "points_within_era_maximum",
         "driver_points_reconcile",
         "constructor_points_reconcile",
+        "ledger_races_in_lake",
     } <= CHECK_NAMES
 
 
@@ -82,6 +103,12 @@ def _official_constructor_differs(s: Season) -> None:
     s.constructor_official["blue"] -= 3
 
 
+def _results_lost(s: Season) -> None:
+    del s.races[2]  # the ledger holds round 2 as completed; the lake has no results for it
+    s.driver_official = totals(s, "driver")
+    s.constructor_official = totals(s, "team")
+
+
 BREAKS: dict[str, tuple[Callable[[Season], None], dict[str, int]]] = {
     # two winners are also two entries on position 1
     "one_winner_per_race": (_two_winners, {"one_winner_per_race": 1, "unique_positions": 1}),
@@ -95,6 +122,8 @@ BREAKS: dict[str, tuple[Callable[[Season], None], dict[str, int]]] = {
         _official_constructor_differs,
         {"constructor_points_reconcile": 1},
     ),
+    # its results and its schedule row: two rows the ledger expects and the lake lacks
+    "ledger_races_in_lake": (_results_lost, {"ledger_races_in_lake": 2}),
 }
 
 
@@ -102,8 +131,10 @@ BREAKS: dict[str, tuple[Callable[[Season], None], dict[str, int]]] = {
 def test_each_check_catches_its_violation(settings: Settings, name: str) -> None:
     breaker, expected = BREAKS[name]
     season = copy.deepcopy(modern_season(2021))
+    ledger_says = manifest([season])
     breaker(season)
     _lake(settings, season)
+    _MANIFESTS[settings.processed_bucket] = ledger_says
 
     results = run_checks(settings, season=2021)
 
@@ -168,6 +199,25 @@ def test_season_filter_only_judges_that_season(settings: Settings) -> None:
     assert _failed(run_checks(settings)) == {"grid_and_laps_non_negative": 1}
 
 
+def test_an_excluded_constructor_reconciles_with_kept_or_zeroed_points(settings: Settings) -> None:
+    """2007 McLaren: excluded (E) with 218 points in the Ergast data, 0 in Jolpica's. Both
+    reconcile; an excluded row on any other total is still a breach."""
+    zeroed, wrong = modern_season(2021), modern_season(2022)
+    zeroed.sprints.clear()
+    wrong.sprints.clear()
+    for s, points in ((zeroed, 0.0), (wrong, 5.0)):
+        s.driver_official = totals(s, "driver")
+        s.constructor_official = totals(s, "team") | {"blue": points}
+        s.official_text = {"blue": "E"}
+    _lake(settings, zeroed, wrong)
+
+    results = run_checks(settings)
+
+    assert _failed(results) == {"constructor_points_reconcile": 1}
+    sample = next(r for r in results if r.name == "constructor_points_reconcile").sample[0]
+    assert (sample["season"], sample["constructor_id"]) == (2022, "blue")
+
+
 def _env(settings: Settings) -> dict[str, str]:
     return {
         "F1LAKE_AWS_ENDPOINT_URL": settings.aws_endpoint_url or "",
@@ -184,7 +234,9 @@ def test_cli_check_prints_a_line_per_check_and_exits_1_on_a_failure(settings: Se
     result = runner.invoke(main, ["check", "--season", "2021"], env=_env(settings))
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    assert sum(ln.startswith(("PASS", "FAIL")) for ln in lines) == len(CHECK_NAMES)
+    assert sum(ln.startswith(("PASS", "FAIL", "SKIP")) for ln in lines) == len(CHECK_NAMES)
+    # no ledger configured: the completeness check says it was not run
+    assert any(ln.startswith("SKIP") and "ledger_races_in_lake" in ln for ln in lines)
     assert any(ln.startswith("FAIL") and "driver_points_reconcile" in ln for ln in lines)
 
 

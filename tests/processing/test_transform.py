@@ -64,6 +64,27 @@ def test_results_traps_are_typed():
     assert "season" not in tables["results"].column_names
 
 
+def test_a_disqualification_listed_as_a_place_is_stored_as_d_from_either_source():
+    """Jolpica lists the 2023 United States GP disqualifications as 19th and 20th, the Ergast
+    data as D: the lake holds both as D, unclassified, in their classification order."""
+    rows = [result(f"d{i}", i) for i in range(1, 19)]
+    jolpica = [
+        result("hamilton", 19, status="Disqualified", points="0"),
+        result("leclerc", 20, status="Disqualified", points="0"),
+    ]
+    ergast = [
+        result(d, p, position_text="D", status="Disqualified", points="0") for d, p in
+        (("hamilton", 19), ("leclerc", 20))
+    ]  # fmt: skip
+    stored = []
+    for dsq in (jolpica, ergast):
+        table = transform_record("results", race(2023, 19, rows + dsq))["results"].to_pylist()
+        stored.append([(r["position"], r["position_text"], r["position_order"]) for r in table])
+    assert stored[0] == stored[1]
+    assert stored[0][-2:] == [(None, "D", 19), (None, "D", 20)]
+    assert stored[0][17] == (18, "18", 18)  # a classified place stays as it is
+
+
 def test_results_feed_only_the_results_table():
     # the dimensions come from their own endpoints now, not from the results objects
     assert set(transform_record("results", _traps_race())) == {"results"}

@@ -4,6 +4,9 @@
 --   constructor_race_points: best-placed car only before 1979, Indianapolis 500 excluded; view
 --   dropped_scores: best N races 1958-1978) and the governing body's decisions (view
 --   championship_adjustments).
+-- Source variant (docs/source_variants.md): Jolpica gives the excluded 2007 McLaren 0
+--   constructors' points where the Ergast data keeps 218; an official row marked D or E on 0
+--   points reconciles with any derived total, a D or E row on any other total must match.
 -- @param season integer  Championship year to check, or NULL for every season.
 -- Returns: one row per constructor whose points differ after the source differences below
 --   (empty = pass); a constructor on 0 points may be absent from either table and is no
@@ -27,7 +30,7 @@ source_differences (season, constructor_id, points, reason) AS (
         (1967, 'cooper-maserati', 1.0, 'official table credits 28, results give 27')
 ),
 official AS (
-    SELECT CAST(season AS integer) AS season, round, constructor_id, points
+    SELECT CAST(season AS integer) AS season, round, constructor_id, points, position_text
     FROM constructor_standings AS o
     WHERE (
         (SELECT season FROM params) IS NULL
@@ -62,7 +65,13 @@ FULL OUTER JOIN derived AS d
 -- The two tables list non-scorers by different rules (view countback_by_round; the seasons
 -- where they differ are residual differences of the standings): a 0 missing from either is no
 -- violation.
-WHERE (o.constructor_id IS NULL AND d.points <> 0)
+WHERE (
+    (o.constructor_id IS NULL AND d.points <> 0)
     OR (d.constructor_id IS NULL AND o.points <> 0)
     OR abs(o.points - d.points) > 1e-6
+)
+    -- A source that zeroes an excluded entrant (D, E on 0 points) reconciles with any total.
+    AND NOT coalesce(
+        o.position_text IN ('D', 'E') AND o.points = 0 AND d.constructor_id IS NOT NULL, false
+    )
 ORDER BY season, constructor_id

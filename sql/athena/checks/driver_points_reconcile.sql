@@ -2,6 +2,9 @@
 --   drivers' standings (table driver_standings) after the same round.
 -- Why: the derived standings (views driver_standings_by_round, standings.sql) are what
 --   analysts read; the official table proves both the ingested results and the rules applied.
+-- Source variant (docs/source_variants.md): Jolpica gives the excluded 2007 McLaren 0
+--   constructors' points where the Ergast data keeps 218; an official row marked D or E on 0
+--   points reconciles with any derived total, a D or E row on any other total must match.
 -- @param season integer  Championship year to check, or NULL for every season.
 -- Returns: one row per driver whose points differ (empty = pass); a driver on 0 points may be
 --   absent from either table (they list non-scorers by different rules) and is no violation.
@@ -21,7 +24,7 @@ WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
 official AS (
-    SELECT CAST(season AS integer) AS season, round, driver_id, points
+    SELECT CAST(season AS integer) AS season, round, driver_id, points, position_text
     FROM driver_standings AS o
     WHERE (
         (SELECT season FROM params) IS NULL
@@ -55,7 +58,13 @@ FULL OUTER JOIN derived AS d
 -- The two tables list non-scorers by different rules (view countback_by_round; the seasons
 -- where they differ are residual differences of the standings): a 0 missing from either is no
 -- violation.
-WHERE (o.driver_id IS NULL AND d.points <> 0)
+WHERE (
+    (o.driver_id IS NULL AND d.points <> 0)
     OR (d.driver_id IS NULL AND o.points <> 0)
     OR abs(o.points - d.points) > 1e-6
+)
+    -- A source that zeroes an excluded entrant (D, E on 0 points) reconciles with any total.
+    AND NOT coalesce(
+        o.position_text IN ('D', 'E') AND o.points = 0 AND d.driver_id IS NOT NULL, false
+    )
 ORDER BY season, driver_id
