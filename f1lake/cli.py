@@ -243,6 +243,14 @@ def run(
     help="Revise a race's results: SEASON/ROUND[:swap=A-B,after=N] swaps the finishers at "
     "positions A and B (default 1-2) from request N+1 on (default: from the start).",
 )
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    type=click.Choice(["lapped_times"]),
+    help="Serve the data as Jolpica does where it differs from the dump "
+    "(lapped_times: lapped cars get a race time); docs/source_variants.md.",
+)
 def replay_api(
     csv_dir: Path,
     port: int,
@@ -253,6 +261,7 @@ def replay_api(
     rate_limit: str | None,
     revision_specs: tuple[str, ...],
     like_jolpica: bool,
+    variants: tuple[str, ...],
 ) -> None:
     """Serve an Ergast CSV dump as the Ergast JSON API (Ctrl-C stops).
 
@@ -264,7 +273,7 @@ def replay_api(
 
     config = config_from_specs(fault_specs, fault_seed, rate_limit, revision_specs, like_jolpica)
     faults = None if config.empty else Faults(config)
-    serve(csv_dir, port=port, today=today, host=host, faults=faults)
+    serve(csv_dir, port=port, today=today, host=host, faults=faults, variants=variants)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -42,6 +42,7 @@ from f1lake.replay.faults import (
     truncate,
 )
 from f1lake.replay.responses import ReplayView, respond
+from f1lake.replay.variants import apply_variants
 
 BASE_PATH = "/ergast/f1"
 HOST = "127.0.0.1"
@@ -219,6 +220,7 @@ def create_app(
     *,
     faults: Faults | None = None,
     dump: Dump | None = None,
+    variants: tuple[str, ...] = (),
 ) -> FastAPI:
     """A FastAPI app serving the dump in ``csv_dir`` as seen on ``today``.
 
@@ -229,6 +231,7 @@ def create_app(
     ``POST /_replay/revisions?season=Y&round=R`` (revise a race's results from now on).
     """
     dump = dump if dump is not None else load_dump(Path(csv_dir))
+    dump = apply_variants(dump, variants)  # Jolpica's forms (f1lake.replay.variants)
     if faults is not None:
         revise(dump, faults.config.revisions)  # a revision of a race the dump lacks: say so now
     views = _Views(dump, resolve_today(dump, today))
@@ -298,6 +301,7 @@ def serve(
     today: date | None = None,
     host: str = HOST,
     faults: Faults | None = None,
+    variants: tuple[str, ...] = (),
 ) -> None:
     """Serve the dump on ``host:port`` until interrupted (for the CLI).
 
@@ -306,7 +310,7 @@ def serve(
     """
     dump = load_dump(Path(csv_dir))
     day = resolve_today(dump, today)
-    app = create_app(csv_dir, day, dump=dump, faults=faults)
+    app = create_app(csv_dir, day, dump=dump, faults=faults, variants=variants)
     print(f"Replaying {csv_dir} as of {day} at http://{host}:{port}{BASE_PATH}/", flush=True)
     if faults is not None:
         print(f"Fault injection on: {faults.state()}", flush=True)
@@ -320,12 +324,13 @@ def replay_api(
     port: int = 0,
     *,
     faults: Faults | None = None,
+    variants: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Run the replay API in a background thread; yields its base URL, stops it on exit.
 
     ``port=0`` picks a free port. The URL looks like ``http://127.0.0.1:PORT/ergast/f1``.
     """
-    app = create_app(csv_dir, today, faults=faults)
+    app = create_app(csv_dir, today, faults=faults, variants=variants)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, port))

@@ -146,11 +146,14 @@ def make_rig(
     csv_dir: Path,
     state_dir: Path,
     faults: FaultConfig | None = None,
+    variants: tuple[str, ...] = (),
     **overrides: Any,
 ) -> Iterator[Rig]:
     with ExitStack() as stack:
         injected = Faults(faults)
-        api = stack.enter_context(replay_api(csv_dir, today=REPLAY_TODAY, faults=injected))
+        api = stack.enter_context(
+            replay_api(csv_dir, today=REPLAY_TODAY, faults=injected, variants=variants)
+        )
         settings = Settings(
             aws_endpoint_url=moto_endpoint,
             api_base_url=api,
