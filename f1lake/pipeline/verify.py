@@ -47,12 +47,10 @@ def plan_verify(
         for s in ledger.seasons():
             if (low is not None and s < low) or (high is not None and s > high):
                 continue
-            held = {
-                i.endpoint: i.round
-                for i in ledger.ingestions(s)
-                if i.endpoint in (*STANDINGS, *RACE_RESULTS) and i.round is not None
-            }
-            standings = {ep: held[ep] for ep in STANDINGS if ep in held}
+            standings: dict[str, int] = {}
+            for i in ledger.ingestions(s):
+                if i.endpoint in STANDINGS and i.round is not None:  # the latest round's
+                    standings[i.endpoint] = max(i.round, standings.get(i.endpoint, 0))
             if not standings:
                 continue  # nothing to compare with: a backfill, not a verification, is due
             last = max(standings.values())
