@@ -31,7 +31,7 @@ LATE_ROUND, LATE_RACE_DAY = 4, date(2023, 7, 9)
 def podium(rig, round_: int) -> list[tuple[str, int, float]]:
     with LocalEngine(rig.settings) as session:
         frame = session.run(
-            f"SELECT driver_id, position, points FROM results WHERE season = {SEASON} "
+            f"SELECT driver_id, position, points FROM results WHERE season = '{SEASON}' "
             f"AND round = {round_} AND position <= 2 ORDER BY position"
         )
     return [(d, int(p), float(pts)) for d, p, pts in frame.itertuples(index=False)]
