@@ -435,12 +435,16 @@ def down() -> None:
 @click.option("--season-to", type=int, help="Backfill every season from --season to this one.")
 @click.option("--round", "round_", type=int, help="Only this round of --season.")
 @click.option("--force", is_flag=True, help="Re-ingest even what the ledger already holds.")
+@click.option(
+    "--laps", is_flag=True, help="Also ingest lap times (1996 on): about 10-15 requests a race."
+)
 @_source_options
 def backfill(
     season: int,
     season_to: int | None,
     round_: int | None,
     force: bool,
+    laps: bool,
     csv_dir: Path | None,
     api_url: str | None,
     today: date | None,
@@ -453,7 +457,7 @@ def backfill(
     source = _checked_source(settings, Request(season, season_to, round_), where)
     from f1lake.local.platform import BACKFILL_DAG, run_dag_command
 
-    conf: dict[str, object] = {"season": season, "force": force}
+    conf: dict[str, object] = {"season": season, "force": force, "laps": laps}
     if season_to is not None:
         conf["season_to"] = season_to
     if round_ is not None:

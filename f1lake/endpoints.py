@@ -5,7 +5,7 @@ raw object per race (``scope="race"``), or kept whole for the season (``scope="s
 dimensions). ``row_key`` names the per-item list the API pages over (``Results``); an endpoint
 without one pages over its items themselves (the schedule, the dimensions).
 
-Adding an endpoint (pit stops, laps) takes three declarations, one per layer. They stay apart
+Adding an endpoint takes three declarations, one per layer. They stay apart
 on purpose: this module is the ground floor the API client, the replay API, the DAGs and the
 CDK app import without pyarrow or pandas, while the table needs Arrow and the transform pandas.
 
@@ -47,6 +47,12 @@ class Endpoint:
     """Which rounds are ingested: every completed race, only the season's last completed race
     (standings: final for a past season, latest for the current one), or the season as one."""
     description: str
+    nested_key: str | None = None
+    """Key of each row's own list when the API pages over that (laps: ``Laps[].Timings``)."""
+    rounds_only: bool = False
+    """The API serves it per round only (``/{season}/{round}/pitstops``): fetched race by race."""
+    opt_in: bool = False
+    """Fetched only when a run asks for it (laps: 10-15 requests a race), never by default."""
 
     def season_path(self, season: int | str) -> str:
         return f"{season}/{self.path}.json"
@@ -94,6 +100,30 @@ QUALIFYING = Endpoint(
     scope="race",
     selection="every_race",
     description="Qualifying classification with Q1/Q2/Q3 times.",
+)
+PIT_STOPS = Endpoint(
+    name="pit_stops",
+    path="pitstops",
+    table_key="RaceTable",
+    items_key="Races",
+    row_key="PitStops",
+    scope="race",
+    selection="every_race",
+    description="Pit stops (2011 on): one row per stop, red-flag stops included.",
+    rounds_only=True,
+)
+LAPS = Endpoint(
+    name="laps",
+    path="laps",
+    table_key="RaceTable",
+    items_key="Races",
+    row_key="Laps",
+    scope="race",
+    selection="every_race",
+    description="Lap times (1996 on): one timing per driver per lap; fetched only when asked for.",
+    nested_key="Timings",
+    rounds_only=True,
+    opt_in=True,
 )
 DRIVER_STANDINGS = Endpoint(
     name="driver_standings",
@@ -174,6 +204,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         RESULTS,
         SPRINT,
         QUALIFYING,
+        PIT_STOPS,
+        LAPS,
         DRIVER_STANDINGS,
         CONSTRUCTOR_STANDINGS,
         DRIVERS,

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         description="The latest DAG re-fetches races run this many days before its run date, "
         "for revised results (older revisions: the f1_verify_results DAG).",
     )
+    ingest_laps: bool = Field(
+        False,
+        description="Also ingest lap times (1996 on) in every run: about 10-15 API requests a "
+        "race; off by default (a backfill's `laps` parameter turns them on for one run).",
+    )
     processing_timeout_seconds: float = Field(
         900, description="How long a DAG waits for the processor to handle what it wrote."
     )

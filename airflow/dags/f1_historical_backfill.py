@@ -12,8 +12,9 @@ makes no API request and writes nothing unless `force` is set; with `force` it r
 same rows.
 
 Every endpoint of `f1lake.endpoints.ENDPOINTS` is ingested with its selection: every completed
-race (races, results, sprint, qualifying: a round without a sprint is recorded as such, never
-asked again), the official standings after the season's last completed round, and the season's
+race (races, results, sprint, qualifying, pit stops from 2011: a round without a sprint is
+recorded as such, never asked again; pit stops and laps are asked race by race, as the API serves
+them), the official standings after the season's last completed round, and the season's
 dimensions (drivers, constructors, circuits, status) once per past season. Season-level requests
 page with limit=100, so a season costs about one request per 100 rows plus a handful.
 
@@ -21,6 +22,9 @@ Flow: plan (validate against the API, record the schedule in the ledger) -> inge
 seasons (each season's endpoints in turn) -> await the processor (Parquet or quarantine,
 recorded in the ledger) -> crawl (catalog tables and partitions) -> summary (API requests per
 endpoint) -> checks (data-quality checks; a breach fails the run, listing the failing checks).
+
+`laps` (also ingest lap times, 1996 on: about 10-15 requests a race; the `F1LAKE_INGEST_LAPS`
+setting turns them on for every run).
 """
 
 from __future__ import annotations
@@ -61,6 +65,11 @@ EARLIEST = plan_rules.EARLIEST_SEASON
             None, type=["null", "integer"], minimum=1, description="Only this round (optional)."
         ),
         "force": Param(False, type="boolean", description="Re-ingest what the ledger holds."),
+        "laps": Param(
+            False,
+            type="boolean",
+            description="Also ingest lap times (1996 on): about 10-15 API requests a race.",
+        ),
     },
 )
 def f1_historical_backfill() -> None:

@@ -15,6 +15,9 @@ default the setting `F1LAKE_REVISION_WINDOW_DAYS` (3); later revisions are found
 `f1_verify_results`. Then it waits for the
 processor, refreshes the catalog, logs the API requests per endpoint and runs the data-quality
 checks (a breach fails the run).
+
+Pit stops of the new races are fetched race by race; lap times too with the `F1LAKE_INGEST_LAPS`
+setting.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ The API pages over rows (``total`` counts results, not races) for endpoints with
 row list, and over the items themselves for endpoints whose items are the rows (the
 schedule). A race cut by a page boundary therefore appears on both pages, each with part
 of its rows; ``assemble`` joins those parts in page order and checks that every page holds
-exactly the rows its offset promises, so a fetch that raced with an update of the data (rows
+exactly the rows its offset promises (for the laps: timings, and a lap cut by the boundary is
+joined too), so a fetch that raced with an update of the data (rows
 shifted between pages) fails loudly instead of dropping or duplicating rows.
 """
 
@@ -86,10 +87,27 @@ def remaining_offsets(first: Page) -> list[int]:
 
 
 def units(endpoint: Endpoint, items: Sequence[dict[str, Any]]) -> int:
-    """What ``total`` counts: rows for endpoints with a row list, else items."""
+    """What ``total`` counts: rows for endpoints with a row list (the timings of each lap for
+    the laps), else items."""
     if endpoint.row_key is None:
         return len(items)
-    return sum(len(item.get(endpoint.row_key, [])) for item in items)
+    rows = [row for item in items for row in item.get(endpoint.row_key, [])]
+    if endpoint.nested_key is None:
+        return len(rows)
+    return sum(len(row.get(endpoint.nested_key, [])) for row in rows if isinstance(row, dict))
+
+
+def _continue_rows(endpoint: Endpoint, rows: list[Any], more: list[Any]) -> None:
+    """Append a race's rows from the next page; for the laps, a lap cut by the page boundary
+    (the same ``number`` again) gets the rest of its timings instead of a second entry."""
+    more = list(more)
+    key = endpoint.nested_key
+    if key and rows and more and isinstance(rows[-1], dict) and isinstance(more[0], dict):
+        last, first = rows[-1], more[0]
+        if last.get("number") == first.get("number"):
+            rows[-1] = {**last, key: [*last.get(key, []), *first.get(key, [])]}
+            more = more[1:]
+    rows.extend(more)
 
 
 def assemble(endpoint: Endpoint, pages: Sequence[Page]) -> list[dict[str, Any]]:
@@ -127,7 +145,8 @@ def assemble(endpoint: Endpoint, pages: Sequence[Page]) -> list[dict[str, Any]]:
                     f"next page (at {page.url})",
                     urls,
                 )
-            seen[key][endpoint.row_key].extend(item.get(endpoint.row_key, []))  # type: ignore[index]
+            rows = seen[key][endpoint.row_key]
+            _continue_rows(endpoint, rows, item.get(endpoint.row_key, []))
     return sorted(merged, key=lambda item: item_key(item))
 
 

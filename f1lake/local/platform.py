@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from f1lake.local.run_progress import RunProgress, seasons_of
+from f1lake.local.run_progress import RunProgress, laps_of, seasons_of
 from f1lake.local.stack import LocalStack, local_stack
 from f1lake.local.stack_client import (
     BACKFILL_DAG,
@@ -85,7 +85,8 @@ def watch_run(
         }
     )
     today = date.fromisoformat(info.today) if info.today else None
-    with RunProgress(paced, info.ledger_dsn, seasons_of(conf), say, today=today) as progress:
+    seasons, laps = seasons_of(conf), laps_of(conf)
+    with RunProgress(paced, info.ledger_dsn, seasons, say, today=today, laps=laps) as progress:
         yield progress
 
 
@@ -139,7 +140,8 @@ def run_dag_command(
     settings, source = source_settings(settings, csv_dir, api_url, say, source)
     with one_shot_stack(settings, source, today, say) as stack:
         say(f"running {dag_id} in process (no `f1lake up` is running) ...")
-        with RunProgress(stack.settings, stack.ledger_dsn, seasons_of(conf), say, today=today):
+        seasons, laps = seasons_of(conf), laps_of(conf)
+        with RunProgress(stack.settings, stack.ledger_dsn, seasons, say, today=today, laps=laps):
             result = run_dag(dag_id, conf)
     say(f"{dag_id} run {result.run_id}: {result.state}")
     return result.succeeded

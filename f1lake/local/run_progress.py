@@ -67,12 +67,15 @@ class SeasonProgress:
     """Requests they still need now (the planner's estimate)."""
 
 
-def _season(ledger: Ledger, season: int, today: date, since: datetime) -> SeasonProgress | None:
+def _season(
+    ledger: Ledger, season: int, today: date, since: datetime, opted_in: frozenset[str]
+) -> SeasonProgress | None:
     races = ledger.races(season)
     if not races:
         return None  # the plan has not recorded the schedule yet
     completed = [r.round for r in races if r.date < today]
-    spec = plan_rules.SeasonWork(season, completed, max(completed) if completed else None)
+    last = max(completed) if completed else None
+    spec = plan_rules.SeasonWork(season, completed, last, opted_in=opted_in)
 
     def budget(before: datetime | None) -> dict[str, int]:
         held = held_by_endpoint(ledger, season, before)
@@ -98,6 +101,11 @@ def seasons_of(conf: dict[str, object]) -> list[int]:
     return list(range(first, last + 1))
 
 
+def laps_of(conf: dict[str, object]) -> bool:
+    """Whether a DAG run's conf asks for lap times (the backfill's ``laps`` parameter)."""
+    return bool(conf.get("laps"))
+
+
 class RunProgress:
     """A thread that reports a run's progress until stopped (a context manager)."""
 
@@ -111,8 +119,10 @@ class RunProgress:
         today: date | None = None,
         every: float = 15.0,
         poll: float = 2.0,
+        laps: bool = False,
     ) -> None:
         self.settings = settings
+        self.opted_in = plan_rules.opted_in(laps=laps or settings.ingest_laps)
         self.dsn = ledger_dsn
         self.seasons = list(seasons)
         self.say = say
@@ -164,7 +174,9 @@ class RunProgress:
             self._tell_wait()
         try:
             with Ledger(self.dsn) as ledger:
-                rows = [_season(ledger, s, self.today, self.since) for s in self.seasons]
+                rows = [
+                    _season(ledger, s, self.today, self.since, self.opted_in) for s in self.seasons
+                ]
         except psycopg2.Error:
             return  # the ledger restarting: next poll
         known = [r for r in rows if r is not None]

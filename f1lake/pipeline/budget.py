@@ -16,21 +16,24 @@ from f1lake.pipeline.plan_rules import (
     ROWS_PER_RACE,
     ROWS_PER_RACE_ESTIMATE,
     fetch_per_race,
+    race_pages,
 )
 
 HOUR = 3600.0
 
 
 def endpoint_requests(endpoint: str, needed: Sequence[int | None], completed: int) -> int:
-    """About how many requests fetching ``needed`` of ``endpoint`` costs (season paging or one
-    request per race, whichever the planner picks); a season-scoped object is one page."""
+    """About how many requests fetching ``needed`` of ``endpoint`` costs (season paging or the
+    pages of each race, whichever the planner picks); a season-scoped object is one page."""
     if not needed:
         return 0
     ep = ENDPOINTS[endpoint]
     if ep.scope == "season" or ep.row_key is None:
         return 1
-    if ep.selection == "last_race" or fetch_per_race(ep, len(needed), completed):
+    if ep.selection == "last_race":
         return len(needed)
+    if fetch_per_race(ep, len(needed), completed):
+        return len(needed) * race_pages(ep)
     per_race = ROWS_PER_RACE.get(endpoint, ROWS_PER_RACE_ESTIMATE)
     return math.ceil(completed * per_race / PAGE_SIZE) or 1
 

@@ -67,9 +67,10 @@ def _work(
     whole_season: bool = True,
     force: bool = False,
     recheck: list[int] | None = None,
+    opted_in: frozenset[str] = frozenset(),
 ) -> dict[str, list[int | None]]:
     spec = plan_rules.SeasonWork(
-        season, completed, last_round, whole_season, force, list(recheck or [])
+        season, completed, last_round, whole_season, force, list(recheck or []), opted_in
     )
     return plan_rules.plan_work(ENDPOINTS.values(), spec, held_by_endpoint(ledger, season))
 
@@ -78,7 +79,9 @@ def _dates(races: list[RaceRef]) -> dict[int, date]:
     return {r.round: r.date for r in races}
 
 
-def _ledger_complete(ledger: Ledger, season: int, round_: int | None, today: date) -> Plan | None:
+def _ledger_complete(
+    ledger: Ledger, season: int, round_: int | None, today: date, opted_in: frozenset[str]
+) -> Plan | None:
     """The plan of a season whose raced rounds the ledger already holds completely (no
     request at all): a past season, or the current one with no race run since."""
     races = ledger.races(season)
@@ -87,7 +90,9 @@ def _ledger_complete(ledger: Ledger, season: int, round_: int | None, today: dat
         return None
     last_round = completed[-1]
     targets = [round_] if round_ is not None else completed
-    work = _work(ledger, season, targets, last_round, whole_season=round_ is None)
+    work = _work(
+        ledger, season, targets, last_round, whole_season=round_ is None, opted_in=opted_in
+    )
     if any(work.values()):
         return None
     return Plan(season, season, targets, up_to_date=True, last_round=last_round, work=work)
@@ -101,8 +106,11 @@ def plan_backfill(
     force: bool = False,
     season_to: int | None = None,
     today: date | None = None,
+    laps: bool = False,
 ) -> list[Plan]:
     """Validate the request against the API and decide what the backfill of each season covers.
+
+    Lap times are planned only when ``laps`` or the ``ingest_laps`` setting asks for them.
 
     Returns one plan per season (``season`` to ``season_to``). Seasons whose raced rounds the
     ledger already holds cost no request at all; otherwise the API's season list costs one
@@ -114,9 +122,14 @@ def plan_backfill(
     plan_rules.check_request(season, season_to, round_)
     today = today or _today()
     seasons = list(range(season, (season_to or season) + 1))
+    extras = plan_rules.opted_in(laps=laps or settings.ingest_laps)
     plans: list[Plan] = []
     with Ledger(ledger_dsn) as ledger:
-        done = {} if force else {s: _ledger_complete(ledger, s, round_, today) for s in seasons}
+        done = (
+            {}
+            if force
+            else {s: _ledger_complete(ledger, s, round_, today, extras) for s in seasons}
+        )
         complete = [p for p in done.values() if p is not None]
         if len(complete) == len(seasons):
             log.info("seasons %s already ingested: nothing to fetch", seasons)
@@ -130,7 +143,7 @@ def plan_backfill(
                 if ready is not None:
                     plans.append(ready)
                     continue
-                plan = _plan_season(api, ledger, s, latest, round_, force, today)
+                plan = _plan_season(api, ledger, s, latest, round_, force, today, extras)
                 plan.requests = api.requests_made - spent
                 spent = api.requests_made
                 plans.append(plan)
@@ -200,6 +213,7 @@ def _plan_season(
     round_: int | None,
     force: bool,
     today: date,
+    opted_in: frozenset[str],
 ) -> Plan:
     dates, schedule = _schedule(api, ledger, season, refresh=force, round_=round_)
     if round_ is not None:
@@ -213,7 +227,15 @@ def _plan_season(
                 f"published (last round with results: {last_round or 'none'})"
             )
         completed = [round_]
-    work = _work(ledger, season, completed, last_round, whole_season=round_ is None, force=force)
+    work = _work(
+        ledger,
+        season,
+        completed,
+        last_round,
+        whole_season=round_ is None,
+        force=force,
+        opted_in=opted_in,
+    )
     return Plan(
         season,
         latest,
@@ -263,7 +285,8 @@ def plan_latest(
             return Plan(latest, latest, [], requests=api.requests_made, up_to_date=True)
         recheck = plan_rules.revision_window({r: dates[r] for r in completed}, today, revision_days)
         last_round = completed[-1]
-        work = _work(ledger, current, completed, last_round, recheck=recheck)
+        extras = plan_rules.opted_in(laps=settings.ingest_laps)
+        work = _work(ledger, current, completed, last_round, recheck=recheck, opted_in=extras)
     plan = Plan(
         current,
         latest,

@@ -18,14 +18,16 @@ ROWS_PER_RACE_ESTIMATE = 24
 """A typical modern grid; pre-1980 races had more entries, which only favours season paging."""
 
 
-FIRST_SEASON_OF = {"sprint": 2021}
-"""Endpoints that cannot have data before a season: sprints began in 2021."""
+FIRST_SEASON_OF = {"sprint": 2021, "pit_stops": 2011, "laps": 1996}
+"""Endpoints that cannot have data before a season: sprints began in 2021, the source's pit
+stops in 2011, its lap times in 1996."""
 ALWAYS_PUBLISHED = frozenset({"races", "results"})
 """Every completed race has these: an empty answer means "not published yet", ask again.
 For any other endpoint an empty answer for a completed race is a fact worth recording (no
 sprint that weekend, no qualifying data in the early years) so it is not asked again."""
-ROWS_PER_RACE = {"sprint": 6}
-"""Average rows per race where it differs from a grid (sprints: a handful of weekends)."""
+ROWS_PER_RACE = {"sprint": 6, "pit_stops": 40, "laps": 1100}
+"""Average rows per race where it differs from a grid (sprints: a handful of weekends; pit
+stops 2011-2025: 40, up to 101; laps: 20 cars x 55 laps, 10-15 pages)."""
 
 
 class PlanError(ValueError):
@@ -101,17 +103,25 @@ def rounds_to_fetch(
     return [r for r in wanted if r not in ingested or r in again]
 
 
+def race_pages(endpoint: Endpoint) -> int:
+    """About how many pages one race of ``endpoint`` takes (laps: 11; most endpoints: 1)."""
+    return math.ceil(ROWS_PER_RACE.get(endpoint.name, ROWS_PER_RACE_ESTIMATE) / PAGE_SIZE) or 1
+
+
 def fetch_per_race(endpoint: Endpoint, needed: int, completed: int) -> bool:
-    """True when one request per needed race is cheaper than paging the whole season.
+    """True when one request per needed race is cheaper than paging the whole season, or the
+    API serves the endpoint per round only (pit stops, laps).
 
     A season page holds ~100 rows, so a full season of results costs ~5 requests; fetching two
     missing races costs 2. Endpoints whose items are races (the schedule) always page.
     """
     if endpoint.row_key is None or needed == 0:
         return False
+    if endpoint.rounds_only:
+        return True
     per_race = ROWS_PER_RACE.get(endpoint.name, ROWS_PER_RACE_ESTIMATE)
     season_pages = math.ceil(completed * per_race / PAGE_SIZE) or 1
-    return needed < season_pages
+    return needed * race_pages(endpoint) < season_pages
 
 
 def revision_window(completed: Mapping[int, date], today: date, window_days: int) -> list[int]:
@@ -146,6 +156,8 @@ class SeasonWork:
     """False for a one-round backfill: season-level standings are left for a full run."""
     force: bool = False
     recheck: list[int] = field(default_factory=list)
+    opted_in: frozenset[str] = frozenset()
+    """Opt-in endpoints this run asks for (``laps``); the others are never planned."""
 
 
 def endpoint_work(endpoint: Endpoint, work: SeasonWork, held: Held) -> list[int | None]:
@@ -156,7 +168,10 @@ def endpoint_work(endpoint: Endpoint, work: SeasonWork, held: Held) -> list[int 
     rechecked ones). ``last_race``: the standings after the season's last completed round, once
     (a past season's final standings; the current one's after each new race). ``season``: the
     dimension once per season, again when a later round has been run since it was confirmed.
+    An opt-in endpoint (laps) is planned only when the run asks for it.
     """
+    if endpoint.opt_in and endpoint.name not in work.opted_in:
+        return []
     if not work.completed or work.season < FIRST_SEASON_OF.get(endpoint.name, EARLIEST_SEASON):
         return []
     if endpoint.scope == "season":
@@ -178,6 +193,11 @@ def plan_work(
 ) -> dict[str, list[int | None]]:
     """:func:`endpoint_work` for every endpoint, by name (empty lists included)."""
     return {ep.name: endpoint_work(ep, work, held.get(ep.name, Held())) for ep in endpoints}
+
+
+def opted_in(*, laps: bool) -> frozenset[str]:
+    """The opt-in endpoints a run asks for, from its flags."""
+    return frozenset({"laps"} if laps else ())
 
 
 def check_request(season: int, season_to: int | None = None, round_: int | None = None) -> None:

@@ -64,6 +64,7 @@ def plan_backfill(**context: Any) -> list[XCom]:
                 p.get("round"),
                 bool(p.get("force")),
                 p.get("season_to"),
+                laps=bool(p.get("laps")),
             )
     except PlanError as exc:
         # A request the source cannot serve: fail at once with its message, never retried.

@@ -31,6 +31,7 @@ OPTIONAL_FILES = (
     "driver_standings",
     "constructor_standings",
     "pit_stops",
+    "lap_times",
 )
 
 
@@ -64,6 +65,7 @@ class Dump:
     driver_standings: dict[str, list[Row]] = field(default_factory=dict)
     constructor_standings: dict[str, list[Row]] = field(default_factory=dict)
     pit_stops: dict[str, list[Row]] = field(default_factory=dict)
+    lap_times: dict[str, list[Row]] = field(default_factory=dict)  # by lap, then position
 
     def race(self, season: int, round_: int) -> Race | None:
         for race in self.races_by_season.get(season, ()):
@@ -116,6 +118,10 @@ def _pit_stop_key(row: Row) -> tuple[int, str, int]:
     return (int(row["lap"] or 0), row["time"] or "", int(row["stop"] or 0))
 
 
+def _lap_time_key(row: Row) -> tuple[int, int]:
+    return (int(row["lap"] or 0), int(row["position"] or 10_000))
+
+
 def load_dump(csv_dir: Path) -> Dump:
     """Read every table of the dump in ``csv_dir``; the result tables are optional."""
     csv_dir = Path(csv_dir)
@@ -164,6 +170,9 @@ def load_dump(csv_dir: Path) -> Dump:
         constructor_standings=_group(table("constructor_standings"), "position"),
         pit_stops={
             k: sorted(v, key=_pit_stop_key) for k, v in _group(table("pit_stops"), None).items()
+        },
+        lap_times={
+            k: sorted(v, key=_lap_time_key) for k, v in _group(table("lap_times"), None).items()
         },
     )
 

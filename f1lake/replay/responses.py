@@ -6,7 +6,7 @@ key and in key order: every number is a string, an absent value leaves its key o
 pages with its part of the list.
 
 Time travel: only races dated strictly before ``today`` have happened, so only they have
-results, sprints, qualifying, pit stops and standings; schedules list every race of a season.
+results, sprints, qualifying, pit stops, lap times and standings; schedules list every race of a season.
 """
 
 from __future__ import annotations
@@ -308,6 +308,15 @@ class ReplayView:
             ]
         )
 
+    def lap_timing(self, row: Row) -> dict[str, object]:
+        return _compact(
+            [
+                ("driverId", self.driver(row.get("driverId"))["driverId"]),
+                ("position", row.get("position")),
+                ("time", row.get("time")),
+            ]
+        )
+
 
 # --- endpoint builders: each returns (table name, list key, rows, how to page them) ---------
 
@@ -332,6 +341,20 @@ def _group_by_race(
             races.append({**view.race_head(race), list_key: []})
             current = race
         races[-1][list_key].append(item)  # type: ignore[union-attr]
+    return races
+
+
+def _laps(view: ReplayView, page: list[tuple[Race, Row]]) -> list[dict[str, object]]:
+    """Races of a page of timings, each with its laps: a lap cut by the page boundary shows up
+    on both pages with its part of the timings, as a race does."""
+    races: list[dict[str, object]] = []
+    for race, row in page:
+        if not races or races[-1]["round"] != str(race.round):
+            races.append({**view.race_head(race), "Laps": []})
+        laps: list[dict[str, object]] = races[-1]["Laps"]  # type: ignore[assignment]
+        if not laps or laps[-1]["number"] != row.get("lap"):
+            laps.append({"number": row.get("lap"), "Timings": []})
+        laps[-1]["Timings"].append(view.lap_timing(row))  # type: ignore[union-attr]
     return races
 
 
@@ -464,6 +487,7 @@ ENDPOINTS = {
     "sprint": "sprint",
     "qualifying": "qualifying",
     "pitstops": "pitstops",
+    "laps": "laps",
     "driverstandings": "driverStandings",
     "constructorstandings": "constructorStandings",
     "drivers": "drivers",
@@ -566,6 +590,13 @@ def respond(view: ReplayView, path: str, query: Mapping[str, str], url: str) -> 
         rows = _race_rows(view, sel, source)
         page = [(race, build(row)) for race, row in rows[offset : offset + limit]]
         table = {**wrapper, "Races": _group_by_race(view, page, _RACE_LISTS[endpoint])}
+        return Response(200, _mrdata(url, limit, offset, len(rows), "RaceTable", table))
+    if endpoint == "laps":
+        if sel.round is None:  # as Jolpica: lap times are served per race only
+            detail = f"lap times need a round: /{{season}}/{{round}}/laps, not /{_clean_path(path)}"
+            return Response(400, {"detail": detail})
+        rows = _race_rows(view, sel, view.dump.lap_times)
+        table = {**wrapper, "Races": _laps(view, rows[offset : offset + limit])}
         return Response(200, _mrdata(url, limit, offset, len(rows), "RaceTable", table))
     if endpoint in ("driverStandings", "constructorStandings"):
         kind = "driver" if endpoint == "driverStandings" else "constructor"

@@ -189,6 +189,54 @@ QUALIFYING = Table(
     ),
 )
 
+PIT_STOPS = Table(
+    name="pit_stops",
+    description=(
+        "Pit stops (2011 on): one row per stop of each Grand Prix, as the source times them. "
+        "Stops under a red flag (the cars wait in the pit lane) are included, with their long "
+        "durations (16:44.718); filter on duration_millis to leave them out."
+    ),
+    source="pit_stops",
+    key=("season", "round", "driver_id", "stop"),
+    columns=(
+        *_race_key(),
+        _race_date(),
+        _col("driver_id", "string", "Ergast driverId (join results for the team).", nullable=False),
+        _col("stop", "int", "The driver's stop number in the race (1, 2...).", nullable=False),
+        _col("lap", "int", "Lap on which the driver stopped.", nullable=False),
+        _col(
+            "time_of_day",
+            "string",
+            "Local time of day at the circuit when the car entered the pit lane (HH:MM:SS).",
+        ),
+        _col(
+            "duration_millis",
+            "bigint",
+            "Time from pit entry to exit, milliseconds: a normal stop is 18-30 s; a minute or "
+            "more is a red-flag wait or a repair.",
+        ),
+        _col("duration_text", "string", "Duration as published (23.456, 16:44.718)."),
+    ),
+)
+
+LAPS = Table(
+    name="laps",
+    description=(
+        "Lap times (1996 on; ingested only when asked for): one row per driver per lap of "
+        "each Grand Prix, with his position at the end of the lap."
+    ),
+    source="laps",
+    key=("season", "round", "lap", "driver_id"),
+    columns=(
+        *_race_key(),
+        _race_date(),
+        _col("lap", "int", "Lap number (1 = the first racing lap).", nullable=False),
+        _col("driver_id", "string", "Ergast driverId (join results for the team).", nullable=False),
+        _col("position", "int", "Position at the end of the lap."),
+        _col("time_millis", "bigint", "Lap time, milliseconds."),
+    ),
+)
+
 _STANDING = (
     _col(
         "position",
@@ -305,6 +353,8 @@ TABLES: dict[str, Table] = {
         RESULTS,
         SPRINT_RESULTS,
         QUALIFYING,
+        PIT_STOPS,
+        LAPS,
         DRIVER_STANDINGS,
         CONSTRUCTOR_STANDINGS,
         DRIVERS,

@@ -39,6 +39,7 @@ from f1lake.transform.standings import (
     driver_standing_rows,
     standings_header,
 )
+from f1lake.transform.timing import lap_rows, pit_stop_rows
 
 __all__ = [
     "TRANSFORMS",
@@ -66,6 +67,8 @@ TRANSFORMS: dict[str, RowsFn] = {
     "results": lambda race: classification_rows("results", race, "Results"),
     "sprint": lambda race: classification_rows("sprint_results", race, "SprintResults"),
     "qualifying": qualifying_rows,
+    "pit_stops": pit_stop_rows,
+    "laps": lap_rows,
     "driver_standings": driver_standing_rows,
     "constructor_standings": constructor_standing_rows,
     "drivers": driver_rows,

@@ -109,6 +109,8 @@ def test_every_endpoint_feeds_exactly_its_own_table():
         "results": "results",
         "sprint": "sprint_results",
         "qualifying": "qualifying",
+        "pit_stops": "pit_stops",
+        "laps": "laps",
         "driver_standings": "driver_standings",
         "constructor_standings": "constructor_standings",
         "drivers": "drivers",

@@ -160,9 +160,11 @@ def served_recordings(root: Path, view: ReplayView) -> list[tuple[str, str, dict
         name, _, query = file.name.partition("^")
         path = name.replace("@", "/")
         try:
-            select(view, path)
+            selected = select(view, path)
         except RequestError:
-            continue  # filter paths (/drivers/alonso/...), laps, next: not served
+            continue  # filter paths (/drivers/alonso/...), next: not served
+        if selected.endpoint == "laps" and not view.dump.lap_times:
+            continue  # the dump has no lap_times.csv: nothing to compare with
         found.append((f"{file.parent.name}/{file.name}", path, dict(parse_qsl(query))))
     return found
 

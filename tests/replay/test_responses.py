@@ -203,7 +203,7 @@ def test_unknown_round_is_an_empty_200_and_bad_requests_are_errors(view: ReplayV
     assert data["RaceTable"] == {"season": "2023", "round": "99", "Races": []}
     assert data["total"] == "0"
     assert mrdata(view, "1901/results.json")["RaceTable"]["Races"] == []
-    for path in ("2023/laps.json", "2023/results/extra.json", "drivers/alonso/results.json"):
+    for path in ("2023/lapz.json", "2023/results/extra.json", "drivers/alonso/results.json"):
         answer = get(view, path)
         assert answer.status == 404, path
         assert "detail" in answer.body

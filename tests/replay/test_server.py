@@ -24,7 +24,7 @@ def test_serves_the_dump_over_http_and_stops(minidump_dir: Path) -> None:
         assert list(answer.json()["MRData"]) == [
             "xmlns", "series", "url", "limit", "offset", "total", "RaceTable"
         ]  # fmt: skip
-        missing = requests.get(f"{base}/2023/laps.json", timeout=10)
+        missing = requests.get(f"{base}/2023/lapz.json", timeout=10)
         assert missing.status_code == 404 and "detail" in missing.json()
         outside = requests.get(base.replace("/ergast/f1", "/nothing"), timeout=10)
         assert outside.status_code == 404 and "detail" in outside.json()
