@@ -30,6 +30,7 @@ CSV_TABLES = (
     "status",
     "driver_standings",
     "constructor_standings",
+    "pit_stops",
 )
 
 
@@ -110,6 +111,25 @@ JOIN csv_races AS ra USING (raceId)
 JOIN csv_drivers AS d USING (driverId)
 JOIN csv_constructors AS c USING (constructorId)
 """
+
+_PIT_STOPS = """
+SELECT
+    CAST(ra.year AS VARCHAR) AS season,
+    CAST(ra.round AS INTEGER) AS round,
+    CAST(ra.date AS DATE) AS race_date,
+    d.driverRef AS driver_id,
+    CAST(x.stop AS INTEGER) AS stop,
+    CAST(x.lap AS INTEGER) AS lap,
+    CAST(x.time AS VARCHAR) AS time_of_day,
+    CAST(x.milliseconds AS BIGINT) AS duration_millis,
+    CAST(x.duration AS VARCHAR) AS duration_text
+FROM csv_pit_stops AS x
+JOIN csv_races AS ra USING (raceId)
+JOIN csv_drivers AS d USING (driverId)
+"""
+
+# The dump has no lap times: an empty laps table, so the queries that read it still run.
+_NO_LAPS = "SELECT CAST(NULL AS VARCHAR) AS season WHERE false"
 
 _RACES = """
 SELECT
@@ -212,6 +232,8 @@ def load_history(directory: Path, as_of: date | None = None) -> duckdb.DuckDBPyC
             source="sprint_results", rank="NULL", speed="NULL"
         ).replace("x.NULL", "NULL"),
         "qualifying": _QUALIFYING,
+        "pit_stops": _PIT_STOPS,
+        "laps": _NO_LAPS,
         "driver_standings": _STANDINGS.format(
             table="driver_standings",
             columns=_DRIVER,

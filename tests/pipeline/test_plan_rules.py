@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from f1lake.endpoints import RACES, RESULTS
+from f1lake.endpoints import LAPS, RACES, RESULTS
 from f1lake.pipeline import plan_rules
 
 SCHEDULE = {r: date(2023, 3, 5) + timedelta(weeks=r) for r in range(1, 8)}
@@ -93,6 +93,8 @@ def test_a_fresh_season_needs_every_endpoint_with_its_selection():
     assert work["results"] == work["sprint"] == work["qualifying"] == [1, 2, 3, 4, 5]
     assert work["driver_standings"] == work["constructor_standings"] == [5]
     assert work["drivers"] == work["status"] == [None]
+    assert work["pit_stops"] == [1, 2, 3, 4, 5]
+    assert work["laps"] == []  # lap times: only when a run asks for them
 
 
 def test_known_absences_and_ingestions_are_not_asked_again():
@@ -123,3 +125,47 @@ def test_a_season_range_is_validated():
         plan_rules.season_range(2023, 2021, 2025)
     with pytest.raises(plan_rules.PlanError, match="out of range"):
         plan_rules.season_range(2023, 2026, 2025)
+
+
+def test_lap_times_are_planned_only_when_asked_for_and_pit_stops_from_2011():
+    from f1lake.endpoints import ENDPOINTS, PIT_STOPS
+
+    asked = plan_rules.opted_in(laps=True)
+    assert plan_rules.opted_in(laps=False) == frozenset()
+    assert plan_rules.endpoint_work(LAPS, _work(opted_in=asked), plan_rules.Held()) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    held = plan_rules.Held(rounds=frozenset({1, 2}))
+    assert plan_rules.endpoint_work(LAPS, _work(opted_in=asked), held) == [3, 4, 5]
+    assert plan_rules.endpoint_work(LAPS, _work(opted_in=asked, season=1995), held) == []
+    assert plan_rules.endpoint_work(PIT_STOPS, _work(season=2010), plan_rules.Held()) == []
+    assert plan_rules.endpoint_work(PIT_STOPS, _work(season=2011), plan_rules.Held()) == [
+        1, 2, 3, 4, 5
+    ]  # fmt: skip
+    forced = plan_rules.plan_work(ENDPOINTS.values(), _work(force=True), {})
+    assert forced["laps"] == []  # force re-ingests what the run covers, never adds lap times
+
+
+def test_pit_stops_and_laps_are_fetched_race_by_race_as_the_api_serves_them():
+    from f1lake.endpoints import PIT_STOPS
+
+    # a whole season of pit stops would page in fewer requests, but the API has no such URL
+    assert plan_rules.fetch_per_race(PIT_STOPS, needed=22, completed=22) is True
+    assert plan_rules.fetch_per_race(LAPS, needed=22, completed=22) is True
+    assert plan_rules.race_pages(PIT_STOPS) == 1
+    assert 10 <= plan_rules.race_pages(LAPS) <= 15
+
+
+def test_the_budget_counts_every_page_of_every_race():
+    from f1lake.pipeline.budget import plan_budget
+
+    season = {"results": list(range(1, 23)), "pit_stops": list(range(1, 23)), "drivers": [None]}
+    budget = plan_budget({**season, "laps": []}, completed=22)
+    assert budget == {"results": 6, "pit_stops": 22, "drivers": 1}  # laps off: not in it
+    with_laps = plan_budget({**season, "laps": list(range(1, 23))}, completed=22)
+    assert with_laps["laps"] == 22 * plan_rules.race_pages(LAPS) == 242
+    assert sum(with_laps.values()) - sum(budget.values()) == with_laps["laps"]

@@ -12,6 +12,8 @@ from f1lake.endpoints import (
     CONSTRUCTORS,
     DRIVER_STANDINGS,
     DRIVERS,
+    LAPS,
+    PIT_STOPS,
     QUALIFYING,
     SPRINT,
     STATUS,
@@ -266,3 +268,65 @@ def test_season_and_round_must_agree_with_the_envelope():
     env["f1lake"]["round"] = 6
     with pytest.raises(ValidationError, match="envelope says season 2023 round 6"):
         transform_object(env)
+
+
+def _stop(driver_id: str, stop: str, lap: str, time: str, duration: str) -> dict:
+    return {"driverId": driver_id, "lap": lap, "stop": stop, "time": time, "duration": duration}
+
+
+def test_pit_stops_keep_red_flag_waits_in_milliseconds_and_as_published():
+    stops = [
+        _stop("hulkenberg", "1", "7", "15:14:17", "41.972"),
+        _stop("sainz", "1", "1", "14:08:50", "16:44.718"),  # a red-flag wait in the pit lane
+        _stop("sainz", "2", "20", "16:41:12", "2:03.124"),
+    ]
+    out = transform_object(envelope(PIT_STOPS, race(2023, 10, PitStops=stops)))
+
+    rows = out.frames()["pit_stops"].to_dict("records")
+    got = [
+        (r["driver_id"], r["stop"], r["lap"], r["time_of_day"], r["duration_millis"]) for r in rows
+    ]
+    assert got == [
+        ("hulkenberg", 1, 7, "15:14:17", 41_972),
+        ("sainz", 1, 1, "14:08:50", 1_004_718),
+        ("sainz", 2, 20, "16:41:12", 123_124),
+    ]
+    assert [r["duration_text"] for r in rows] == ["41.972", "16:44.718", "2:03.124"]
+
+
+def test_pit_stop_problems_name_the_row_and_field():
+    stops = [_stop("sainz", "1", "x", "15:14:17", "+1.2"), _stop("sainz", "1", "3", "1:2", "22")]
+    with pytest.raises(ValidationError) as caught:
+        transform_object(envelope(PIT_STOPS, race(2023, 10, PitStops=stops)))
+    text = " ".join(caught.value.problems)
+    assert "pit_stops row 1: lap 'x' is not an integer" in text
+    assert "pit_stops row 1: duration_millis '+1.2' is a gap" in text
+    assert "time_of_day '1:2'" in text
+    assert "duplicate pit_stops key" in text  # the same driver's stop 1 twice
+
+
+def test_laps_give_one_row_per_driver_per_lap():
+    laps = [
+        {"number": "1", "Timings": [
+            {"driverId": "norris", "position": "1", "time": "1:36.551"},
+            {"driverId": "max_verstappen", "position": "2", "time": "1:37.167"},
+        ]},
+        {"number": "2", "Timings": [
+            {"driverId": "max_verstappen", "position": "1", "time": "1:33.001"},
+        ]},
+    ]  # fmt: skip
+    out = transform_object(envelope(LAPS, race(2023, 10, Laps=laps)))
+
+    got = out.frames()["laps"][["lap", "driver_id", "position", "time_millis"]]
+    assert got.values.tolist() == [
+        [1, "norris", 1, 96_551],
+        [1, "max_verstappen", 2, 97_167],
+        [2, "max_verstappen", 1, 93_001],
+    ]
+    bad = [{"number": "1", "Timings": "none"}, {"number": "2", "Timings": [{"time": "fast"}]}]
+    with pytest.raises(ValidationError) as caught:
+        transform_object(envelope(LAPS, race(2023, 10, Laps=bad)))
+    text = " ".join(caught.value.problems)
+    assert "laps item 1: is not a lap with a Timings list" in text
+    assert "laps lap '2' timing 1: time_millis 'fast' is not a time" in text
+    assert "laps lap '2' timing 1: driver_id is missing" in text

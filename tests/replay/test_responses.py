@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from f1lake.endpoints import LAPS
+from f1lake.ergast.paging import assemble, parse_page
 from f1lake.replay.dump import Dump, DumpError, default_today, load_dump
 from f1lake.replay.responses import ReplayView, Response, respond
 from tests.support.minidump import (
@@ -328,3 +330,33 @@ def test_objects_keep_the_api_key_order(view: ReplayView) -> None:
     assert list(standings["DriverStandings"][0]) == [
         "position", "positionText", "points", "wins", "Driver", "Constructors"
     ]  # fmt: skip
+
+
+def test_laps_page_over_timings_and_assemble_back_to_every_lap_of_the_race(
+    view: ReplayView, minidump_dir: Path
+) -> None:
+    race_id = race_ids(minidump_dir)[(2023, 3)]
+    source = [r for r in rows(minidump_dir, "lap_times") if r["raceId"] == race_id]
+    first = mrdata(view, "2023/3/laps.json", limit="100")
+    assert int(first["total"]) == len(source)  # total counts timings, not laps
+    [race] = first["RaceTable"]["Races"]
+    assert [lap["number"] for lap in race["Laps"]][:1] == ["1"]
+    assert set(race["Laps"][0]["Timings"][0]) == {"driverId", "position", "time"}
+
+    pages = []
+    for offset in range(0, len(source), 100):
+        body = get(view, "2023/3/laps.json", limit="100", offset=str(offset)).body
+        pages.append(parse_page(body, LAPS, f"laps?offset={offset}"))
+    cut = [p.items[0]["Laps"][0]["number"] for p in pages[1:]]
+    assert any(n == pages[i].items[0]["Laps"][-1]["number"] for i, n in enumerate(cut))
+
+    [whole] = assemble(LAPS, pages)
+
+    numbers = [int(lap["number"]) for lap in whole["Laps"]]
+    assert numbers == sorted(set(numbers))  # a lap cut by a page boundary is joined, once
+    got = [
+        (lap["number"], t["position"], t["time"]) for lap in whole["Laps"] for t in lap["Timings"]
+    ]
+    assert got == [(r["lap"], r["position"], r["time"]) for r in source]
+    season_wide = get(view, "2023/laps.json")
+    assert season_wide.status == 400 and "round" in str(season_wide.body["detail"])
