@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
+from f1lake.resources import SQL_ROOT
 from f1lake.schema.types import Table
 
 DOCS_PATH = "docs/tables.md"
@@ -47,8 +49,31 @@ def render_table(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _header_comment(sql: str) -> list[str]:
+    """The leading ``--`` lines of a SQL file, without the dashes."""
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return lines
+
+
+def render_views(directory: Path = SQL_ROOT / "views") -> str:
+    """The views every deployment creates over the tables, each with its header comment."""
+    parts = [
+        "# Views\n\nCreated over the tables above from `sql/athena/views` (by the CDK app's "
+        "views function on AWS, by the local engine when a query reads them); each is "
+        "described by its file's header.\n"
+    ]
+    for path in sorted(directory.glob("*.sql")):
+        text = " ".join(_header_comment(path.read_text(encoding="utf-8"))).removeprefix("View: ")
+        parts.append(f"## View `{path.stem}`\n\n{_cell(text[:1].upper() + text[1:])}\n")
+    return "\n".join(parts)
+
+
 def render_data_dictionary(tables: Iterable[Table] | None = None) -> str:
-    """Markdown describing every processed table (default: all of them)."""
+    """Markdown describing every processed table (default: all of them) and the views."""
     from f1lake.schema.tables import TABLES
 
     chosen = list(TABLES.values() if tables is None else tables)
@@ -60,7 +85,8 @@ def render_data_dictionary(tables: Iterable[Table] | None = None) -> str:
         "the value. `season` is a partition (Glue types it `string`, the crawler's default for "
         "Hive partition keys); join the dimensions on (`season`, id).\n"
     )
-    return header + "\n" + "\n".join(render_table(t) for t in chosen)
+    body = header + "\n" + "\n".join(render_table(t) for t in chosen)
+    return body if tables is not None else body + "\n" + render_views()
 
 
 def main() -> None:

@@ -127,10 +127,6 @@ FROM csv_pit_stops AS x
 JOIN csv_races AS ra USING (raceId)
 JOIN csv_drivers AS d USING (driverId)
 """
-
-# The dump has no lap times: an empty laps table, so the queries that read it still run.
-_NO_LAPS = "SELECT CAST(NULL AS VARCHAR) AS season WHERE false"
-
 _RACES = """
 SELECT
     CAST(ra.year AS VARCHAR) AS season,
@@ -233,7 +229,6 @@ def load_history(directory: Path, as_of: date | None = None) -> duckdb.DuckDBPyC
         ).replace("x.NULL", "NULL"),
         "qualifying": _QUALIFYING,
         "pit_stops": _PIT_STOPS,
-        "laps": _NO_LAPS,
         "driver_standings": _STANDINGS.format(
             table="driver_standings",
             columns=_DRIVER,

@@ -17,6 +17,7 @@ from f1lake.mainjob import STANDINGS_SQL
 from f1lake.pipeline import metrics
 from f1lake.query.local import run_file, run_query
 from f1lake.replay.server import replay_api
+from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
 from tests.support.minidump import MINIDUMP_COMPLETED_ROUNDS
 
@@ -88,7 +89,8 @@ def minimum_requests(csv_dir: Path, season: int, rounds: list[int]) -> dict[str,
     """The requests a fresh season backfill needs, from the dump's own row counts.
 
     plan: the season list, the schedule (reused by the races endpoint) and which rounds have
-    results (the latest season); per-race endpoints page the season at 100 rows; standings
+    results (the latest season); per-race endpoints page the season at 100 rows, pit stops
+    each race's (the API has them per race only; lap times too: not asked for); standings
     after the last round; one page per dimension.
     """
     people = rows_of(csv_dir, "results", season, rounds) + rows_of(
@@ -100,6 +102,8 @@ def minimum_requests(csv_dir: Path, season: int, rounds: list[int]) -> dict[str,
         "results": pages(len(rows_of(csv_dir, "results", season, rounds))),
         "sprint": pages(len(rows_of(csv_dir, "sprint_results", season, rounds))),
         "qualifying": pages(len(rows_of(csv_dir, "qualifying", season, rounds))),
+        "pit_stops": sum(pages(len(rows_of(csv_dir, "pit_stops", season, [r]))) for r in rounds),
+        "laps": 0,
         "driver_standings": pages(len(rows_of(csv_dir, "driver_standings", season, rounds[-1:]))),
         "constructor_standings": pages(
             len(rows_of(csv_dir, "constructor_standings", season, rounds[-1:]))
@@ -123,6 +127,7 @@ def sprint_rounds(csv_dir: Path, season: int, rounds: list[int]) -> set[int]:
 def expected_objects(csv_dir: Path, season: int, rounds: list[int]) -> set[tuple[str, int | None]]:
     every_race = {(e, r) for e in ("races", "results", "qualifying") for r in rounds}
     sprints = {("sprint", r) for r in sprint_rounds(csv_dir, season, rounds)}
+    sprints |= {("pit_stops", r) for r in rounds if rows_of(csv_dir, "pit_stops", season, [r])}
     standings = {("driver_standings", rounds[-1]), ("constructor_standings", rounds[-1])}
     dims = {(e, None) for e in ("drivers", "constructors", "circuits", "status")}
     return every_race | sprints | standings | dims
@@ -151,6 +156,24 @@ def test_backfill_lands_every_endpoint_from_api_to_sql_at_the_minimum_request_co
     for table in ("sprint_results", "qualifying", "driver_standings", "drivers", "status"):
         n = run_query(stack.settings, f"SELECT count(*) AS n FROM {table} WHERE season = '2023'")
         assert int(n["n"][0]) > 0, table
+    stops = rows_of(stack.csv_dir, "pit_stops", 2023, completed)
+    n = run_query(stack.settings, "SELECT count(*) AS n FROM pit_stops WHERE season = 2023")
+    assert int(n["n"][0]) == len(stops)
+    by_driver = run_file(stack.settings, SQL_ROOT / "pit_stops_by_driver.sql", {"season": 2023})
+    assert int(by_driver["stops"].sum()) == len(stops) and by_driver["driver_name"].notna().all()
+    fastest = run_file(stack.settings, SQL_ROOT / "fastest_pit_stops.sql", {"season": 2023})
+    assert fastest["duration_millis"].iloc[0] == min(int(s["milliseconds"]) for s in stops)
+    # drivers 19 and 21 (Ulric, Wren) swap teams after round 3: two spells each
+    frostgate = run_file(
+        stack.settings, SQL_ROOT / "team_drivers.sql", {"season": 2023, "constructor": "Frostgate"}
+    )
+    assert frostgate[["driver_id", "first_round", "last_round"]].values.tolist() == [
+        ["vance", 1, 5], ["ulric", 1, 3], ["wren", 4, 5]
+    ]  # fmt: skip
+    career = run_file(stack.settings, SQL_ROOT / "driver_team_history.sql", {"driver": "Vito Wren"})
+    assert career[["constructor_name", "first_round", "last_round"]].values.tolist() == [
+        ["Glimmer", 1, 3], ["Frostgate", 4, 5]
+    ]  # fmt: skip
     summary = result.returns["summary"]
     minimum = minimum_requests(stack.csv_dir, 2023, completed)
     assert summary["requests_by_endpoint"] == minimum
@@ -205,7 +228,7 @@ def test_backfill_of_one_round(stack):
     assert result.succeeded
     with Ledger(stack.dsn) as ledger:
         assert {(i.endpoint, i.round) for i in ledger.ingestions(2023)} == {
-            *((e, 2) for e in ("races", "results", "qualifying", "sprint")),
+            *((e, 2) for e in ("races", "results", "qualifying", "sprint", "pit_stops")),
             *((e, None) for e in ("drivers", "constructors", "circuits", "status")),
         }  # round 2 is the sprint weekend; standings are taken by a whole-season run
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
-from f1lake.endpoints import RESULTS
+from f1lake.catalog import crawl
+from f1lake.endpoints import LAPS, RESULTS
 from f1lake.ledger import Ledger
 from f1lake.ledger.models import EventKind
 from f1lake.local.lambda_runner import LambdaRunner
 from f1lake.local.provision import provision
+from f1lake.pipeline.budget import plan_budget
 from f1lake.pipeline.ingest import RunInfo, ingest_season
 from f1lake.pipeline.load import await_processing
 from f1lake.pipeline.plan import plan_backfill
+from f1lake.pipeline.plan_rules import race_pages
 from f1lake.pipeline.progress import ProcessingProgress, Written
+from f1lake.query.local import run_file, run_query
+from f1lake.replay.faults import FaultConfig, FaultRule
+from f1lake.replay.server import Faults, replay_api
+from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
-from tests.pipeline.test_dags import keys
+from tests.pipeline.test_dags import keys, pages, rows_of
 from tests.processing.factories import (
     T0,
     envelope,
@@ -23,6 +31,7 @@ from tests.processing.factories import (
     race,
     simple_results,
 )
+from tests.support.minidump import MINIDUMP_TODAY
 
 
 def put(settings: Settings, round_: int, winner: str, later_days: int = 0) -> Written:
@@ -77,3 +86,38 @@ def test_a_retried_ingest_reports_its_earlier_writes_without_writing_them_again(
     other = ingest_season(settings, dsn, plan, RunInfo("f1_historical_backfill", "2"))
     assert all(r.written == [] for r in other)  # another run: unchanged, as before
     assert sum(len(r.unchanged) for r in other) == len(raw)
+
+
+def test_lap_times_are_fetched_only_when_asked_and_land_in_laps_with_every_timing(stack):
+    """Counted at the replay: a backfill without laps sends no laps request; one with laps
+    states their cost in its budget, then fetches exactly the race's pages."""
+    laps_requests = Faults(FaultConfig(rules=(FaultRule("slow", "*/laps*", delay=0),)))
+    with replay_api(stack.csv_dir, today=MINIDUMP_TODAY, faults=laps_requests) as url:
+        settings = stack.settings.model_copy(update={"api_base_url": url})
+        dsn, run = stack.dsn, RunInfo("f1_historical_backfill", "laps-1")
+        [plain] = plan_backfill(settings, dsn, 2023, round_=3)
+        first = ingest_season(settings, dsn, plain, run)
+        assert laps_requests.injected["slow"] == 0
+        assert plain.work["pit_stops"] == [3] and plain.work["laps"] == []
+        assert "laps" not in plan_budget(plain.work, len(plain.targets))
+
+        [with_laps] = plan_backfill(settings, dsn, 2023, round_=3, laps=True)
+        assert {ep: w for ep, w in with_laps.work.items() if w} == {"laps": [3]}
+        assert plan_budget(with_laps.work, 1) == {"laps": race_pages(LAPS)}
+        second = ingest_season(settings, dsn, with_laps, run)
+
+    source = rows_of(stack.csv_dir, "lap_times", 2023, [3])
+    assert laps_requests.injected["slow"] == pages(len(source))
+    await_processing(settings, dsn, [*first, *second])
+    crawl(settings)
+    counts = run_query(settings, "SELECT season, round, count(*) AS n FROM laps GROUP BY 1, 2")
+    assert counts.values.tolist() == [["2023", 3, len(source)]]
+
+    positions = run_file(settings, SQL_ROOT / "lap_positions.sql", {"season": 2023, "round": 3})
+    got = positions[["lap", "position"]].astype(str).values.tolist()
+    assert got == [[r["lap"], r["position"]] for r in source]
+    assert (positions.loc[positions["position"] == 1, "gap_seconds"] == 0).all()
+    pace = run_file(settings, SQL_ROOT / "race_pace.sql", {"season": 2023, "round": 3})
+    laps_run = Counter(r["driverId"] for r in source)
+    assert sorted(pace["laps"]) == sorted(laps_run.values())
+    assert pace["pace_gap_seconds"].min() == 0 and pace["driver_name"].notna().all()

@@ -87,6 +87,7 @@ def test_every_race_of_the_history_transforms():
     rows: Counter[str] = Counter()
     objects: Counter[str] = Counter()
     failures: dict[str, list[str]] = {}
+    pit_stops_2023 = 0
     for label, body in _raw_objects(view):
         try:
             out = transform_object(body)
@@ -95,6 +96,8 @@ def test_every_race_of_the_history_transforms():
             continue
         for table, data in out.tables.items():
             rows[table] += data.num_rows
+            if (table, out.season) == ("pit_stops", 2023):
+                pit_stops_2023 += data.num_rows
             objects[table] += 1
     elapsed = time.perf_counter() - started
     print(
@@ -107,4 +110,8 @@ def test_every_race_of_the_history_transforms():
     assert rows["results"] == sum(len(v) for v in dump.results.values())
     assert rows["sprint_results"] == sum(len(v) for v in dump.sprint_results.values())
     assert rows["qualifying"] == sum(len(v) for v in dump.qualifying.values())
+    # every pit stop since 2011, red-flag waits included (2023: the source's 912)
+    assert rows["pit_stops"] == sum(len(v) for v in dump.pit_stops.values())
+    stops_2023 = sum(len(dump.pit_stops.get(r.race_id, ())) for r in dump.races_by_season[2023])
+    assert pit_stops_2023 == stops_2023 > 0
     assert objects["drivers"] == len(dump.races_by_season)

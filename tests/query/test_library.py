@@ -61,9 +61,19 @@ COVERED = {
     "alltime_poles",
     "nationalities",
     "team_points_share",
-    # Over tables the lake gains later; the dashboard draws them only then (tests/dashboard)
+    # Over pit_stops and laps: the dashboard draws them only when the lake has them
+    # (tests/dashboard); race_pit_stops answers over the history in test_history_queries.py
     "race_pit_stops",
     "race_laps",
+    # tests/pipeline (test_dags.py, test_stages.py) over the test dump, tests/query over the
+    # real history (test_history_queries.py)
+    "fastest_pit_stops",
+    "pit_stops_by_driver",
+    "pit_stops_by_team",
+    "lap_positions",
+    "race_pace",
+    "team_drivers",
+    "driver_team_history",
 }
 
 
