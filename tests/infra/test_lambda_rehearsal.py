@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from f1lake import aws
+from f1lake.endpoints import ENDPOINTS
 from f1lake.local.lambda_runner import settings_env
 from f1lake.local.moto_server import LOCAL_AWS_ENV
 from f1lake.local.provision import provision
@@ -97,7 +98,7 @@ def test_the_bundle_on_the_layers_versions_writes_what_the_main_environment_writ
 
     assert handle_event(event, settings) == {"batchItemFailures": []}
     expected = _outputs(settings)
-    assert len(expected) == 10  # one table per endpoint
+    assert len(expected) == len(ENDPOINTS)  # one table per endpoint
     _clear(settings, settings.processed_bucket)
 
     bundle = tmp_path / "bundle"

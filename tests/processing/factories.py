@@ -13,6 +13,8 @@ from f1lake.endpoints import (
     CONSTRUCTORS,
     DRIVER_STANDINGS,
     DRIVERS,
+    LAPS,
+    PIT_STOPS,
     QUALIFYING,
     RACES,
     RESULTS,
@@ -279,6 +281,45 @@ def weekend_envelopes(season: int, round_: int) -> list[dict]:
         envelope(RESULTS, race(season, round_, simple_results())),
         envelope(SPRINT, sprint),
         envelope(QUALIFYING, quali),
+        envelope(
+            PIT_STOPS,
+            race(
+                season,
+                round_,
+                PitStops=[  # a red-flag wait in the pit lane, then a normal stop
+                    {
+                        "driverId": "ascari",
+                        "lap": "1",
+                        "stop": "1",
+                        "time": "14:08:50",
+                        "duration": "16:44.718",
+                    },
+                    {
+                        "driverId": "ascari",
+                        "lap": "20",
+                        "stop": "2",
+                        "time": "15:02:01",
+                        "duration": "22.104",
+                    },
+                ],
+            ),
+        ),
+        envelope(
+            LAPS,
+            race(
+                season,
+                round_,
+                Laps=[
+                    {
+                        "number": "1",
+                        "Timings": [
+                            {"driverId": "ascari", "position": "1", "time": "1:36.551"},
+                            {"driverId": "farina", "position": "2", "time": "1:37.167"},
+                        ],
+                    },
+                ],
+            ),
+        ),
         envelope(
             DRIVER_STANDINGS,
             standings(

@@ -49,18 +49,32 @@ def test_every_endpoint_is_written_cataloged_and_queryable_with_its_types(stack)
 
     listed = aws.client("s3", stack).list_objects_v2(Bucket=stack.processed_bucket)["Contents"]
     written = {o["Key"] for o in listed}
-    for table in ("races", "results", "sprint_results", "qualifying"):
+    for table in ("races", "results", "sprint_results", "qualifying", "pit_stops", "laps"):
         assert processed_key(table, 2023, 9) in written
     for table in ("driver_standings", "constructor_standings"):
         assert processed_key(table, 2022, 3) in written
     for table in ("drivers", "constructors", "circuits", "status"):
         assert processed_key(table, 2023, None) in written  # one file per season
         assert processed_source(stack, table, 2023, None)[0] in keys
-    assert len(written) == 20
+    assert len(written) == 24
 
     report = crawl(stack)
     assert report.errors == []
-    assert len(report.tables_created) == 10
+    assert len(report.tables_created) == 12
+
+    stops = run_query(
+        stack,
+        "SELECT stop, lap, time_of_day, duration_millis, duration_text FROM pit_stops "
+        "WHERE season = '2023' ORDER BY stop",
+    )
+    assert stops.values.tolist() == [
+        [1, 1, "14:08:50", 1_004_718, "16:44.718"],  # a red-flag wait, kept
+        [2, 20, "15:02:01", 22_104, "22.104"],
+    ]
+    laps = run_query(
+        stack, "SELECT driver_id, position, time_millis FROM laps WHERE season = '2023' ORDER BY 2"
+    )
+    assert laps.values.tolist() == [["ascari", 1, 96_551], ["farina", 2, 97_167]]
 
     quali = run_query(
         stack,
