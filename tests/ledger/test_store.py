@@ -294,7 +294,7 @@ def test_history_filters_by_race_and_endpoint_oldest_first(ledger):
     ("kwargs", "error", "message"),
     [
         ({"round_": 9}, UnknownRaceError, "upsert_races"),
-        ({"endpoint": "laps"}, ValueError, "unknown endpoint 'laps'"),
+        ({"endpoint": "tyres"}, ValueError, "unknown endpoint 'tyres'"),
         ({"raw_key": key(RESULTS, 2024, 2, "p")}, ValueError, "2024-02"),
         ({"raw_key": "results/2024/1.json"}, ValueError, "not a raw object key"),
         ({"payload_sha256": sha("other")}, ValueError, "names payload"),

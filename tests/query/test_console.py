@@ -101,8 +101,8 @@ def test_errors_are_reported_and_the_console_goes_on(console) -> None:
     c, out = console
     assert c.feed("SELECT nope FROM results;")
     assert out[-1].startswith("error: query failed:") and "nope" in out[-1]
-    assert c.feed("\\describe pit_stops")
-    assert out[-1].startswith("error: table 'pit_stops' is not in the catalog")
+    assert c.feed("\\describe tyre_stints")
+    assert out[-1].startswith("error: table 'tyre_stints' is not in the catalog")
     assert c.feed("\\run standings")
     assert out[-1].startswith("error: missing parameter(s): season")
     assert c.feed("\\run nope")

@@ -113,7 +113,7 @@ def test_a_sql_file(env: Settings, tmp_path) -> None:
         (["standings", "--season", "twenty"], "parameter 'season' must be an integer"),
         (["standings", "--season", "2023", "--round", "3"], "unknown parameter(s) round"),
         (["SELECT no_such_column FROM results"], 'column "no_such_column" not found'),
-        (["SELECT * FROM pit_stops"], "table 'pit_stops' is not in the catalog database"),
+        (["SELECT * FROM tyre_stints"], "table 'tyre_stints' is not in the catalog database"),
         (["SELECT FROM WHERE"], "syntax error"),
         (["--season", "2023"], "given without a query"),
     ],
