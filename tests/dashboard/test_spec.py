@@ -47,10 +47,23 @@ def test_the_committed_definition_loads_with_every_sheet_and_visual() -> None:
     )
 
 
+LIBRARY_ONLY = {
+    "fastest_pit_stops",
+    "pit_stops_by_driver",
+    "pit_stops_by_team",
+    "lap_positions",
+    "race_pace",
+    "team_drivers",
+    "driver_team_history",
+}
+"""Named queries for the CLI, the console and Athena's saved queries, not drawn (yet): the race
+sheet draws race_pit_stops and race_laps; these take a round, a team or a driver, or repeat it."""
+
+
 def test_every_named_query_is_drawn_and_takes_the_season_or_nothing() -> None:
     spec = load_spec()
     library = load_library()
-    assert set(library) == {*spec.queries(), *spec.values_queries()}
+    assert set(library) - LIBRARY_ONLY == {*spec.queries(), *spec.values_queries()}
     for name in spec.queries():
         assert [p.name for p in library[name].params] in ([spec.parameter.name], []), name
     assert library[spec.parameter.values_query].params == ()

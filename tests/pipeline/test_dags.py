@@ -157,7 +157,7 @@ def test_backfill_lands_every_endpoint_from_api_to_sql_at_the_minimum_request_co
         n = run_query(stack.settings, f"SELECT count(*) AS n FROM {table} WHERE season = '2023'")
         assert int(n["n"][0]) > 0, table
     stops = rows_of(stack.csv_dir, "pit_stops", 2023, completed)
-    n = run_query(stack.settings, "SELECT count(*) AS n FROM pit_stops WHERE season = 2023")
+    n = run_query(stack.settings, "SELECT count(*) AS n FROM pit_stops WHERE season = '2023'")
     assert int(n["n"][0]) == len(stops)
     by_driver = run_file(stack.settings, SQL_ROOT / "pit_stops_by_driver.sql", {"season": 2023})
     assert int(by_driver["stops"].sum()) == len(stops) and by_driver["driver_name"].notna().all()
