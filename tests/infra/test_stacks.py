@@ -99,7 +99,8 @@ def test_saved_queries_are_the_sql_files_the_local_engine_runs(synth):
         values = {s.name: 2021 if s.type in {"integer", "bigint"} else "x" for s in specs}
         local = bind(text, values, specs)
         literal = {
-            s.name: bind(f"SELECT :{s.name}", values, [s]).removeprefix("SELECT ") for s in specs
+            s.name: bind(f"SELECT :{s.name}", {s.name: values[s.name]}, [s]).removeprefix("SELECT ")
+            for s in specs
         }
         native, rebuilt, shift, last = saved["QueryString"], [], 0, 0
         for mark in placeholders(text):  # where each ? of the saved query sits

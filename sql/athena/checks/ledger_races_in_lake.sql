@@ -38,6 +38,12 @@ lake AS (
     SELECT 'constructor_standings', CAST(season AS integer), round, count(*)
     FROM constructor_standings GROUP BY season, round
     UNION ALL
+    SELECT 'pit_stops', CAST(season AS integer), round, count(*)
+    FROM pit_stops GROUP BY season, round
+    UNION ALL
+    SELECT 'laps', CAST(season AS integer), round, count(*)
+    FROM laps GROUP BY season, round
+    UNION ALL
     SELECT 'drivers', CAST(season AS integer), 0, count(*) FROM drivers GROUP BY season
     UNION ALL
     SELECT 'constructors', CAST(season AS integer), 0, count(*) FROM constructors GROUP BY season
