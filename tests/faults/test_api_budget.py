@@ -31,7 +31,7 @@ def test_a_backfill_of_twice_the_budget_waits_for_the_window_and_is_refused_at_m
         make_rig(
             moto_endpoint, dsn, minidump, tmp_path / "state", jolpica,
             rate_limit_per_hour=60, rate_limit_window_seconds=window, rate_limit_margin=0,
-            api_page_size=3,  # small pages: about 120 requests for the season
+            api_page_size=4,  # small pages: about 120 requests for the season
         ) as rig,
         caplog.at_level(logging.WARNING, logger="f1lake.ergast"),
     ):  # fmt: skip

@@ -16,7 +16,7 @@ def results(rig) -> list[tuple]:
     with LocalEngine(rig.settings) as session:
         frame = session.run(
             f"SELECT driver_id, position_text, status, laps, time_millis FROM results "
-            f"WHERE season = {SEASON} AND round = {ROUND} ORDER BY position_order"
+            f"WHERE season = '{SEASON}' AND round = {ROUND} ORDER BY position_order"
         )
     return [tuple(row) for row in frame.itertuples(index=False)]
 
