@@ -33,9 +33,10 @@ def s3_at(url: str):
 
 
 def answers(url: str) -> bool:
+    """True when a whole response came back; a server dying mid-answer counts as gone."""
     try:
         requests.get(url, timeout=2)
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
         return False
     return True
 
