@@ -21,7 +21,11 @@ FORMAT_VERSION = 1
 
 
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Sorted-key, compact UTF-8 JSON. A lone surrogate (the source can send ``"\\ud800"``)
+    has no UTF-8 form: ``backslashreplace`` writes it back as the same JSON escape, so the
+    bytes stay valid UTF-8, decode to the same value, and hash the same on every run."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace")
 
 
 def payload_sha256(record: dict[str, Any]) -> str:

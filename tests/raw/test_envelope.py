@@ -115,3 +115,14 @@ def test_read_envelope_names_what_is_wrong():
     old["f1lake"]["format_version"] = 99
     with pytest.raises(ValueError, match="format_version"):
         read_envelope(old)
+
+
+def test_a_lone_surrogate_from_the_source_is_kept_not_a_crash():
+    # json.loads('"Pe\\ud800rez"') is what a broken escape in an API answer becomes
+    race = _race()
+    race["Results"][0]["Driver"]["familyName"] = json.loads('"Pe\\ud800rez"')
+    body = canonical_json(_wrap(RESULTS, race))
+    body.decode("utf-8")  # valid UTF-8, so S3, the processor and any reader can open it
+    _, got = read_envelope(json.loads(body))
+    assert got["Results"][0]["Driver"]["familyName"] == "Pe\ud800rez"
+    assert payload_sha256(race) == payload_sha256(json.loads(json.dumps(race)))
