@@ -36,6 +36,7 @@ from f1lake.ergast.errors import (
     MalformedResponseError,
     UnknownRoundError,
     UnknownSeasonError,
+    connection_problem,
 )
 from f1lake.ergast.paging import Page, assemble, item_key, parse_page, remaining_offsets
 from f1lake.ergast.ratelimit import RateLimiter, rate_limiter_from_settings
@@ -324,9 +325,10 @@ class ErgastClient:
     def _log_retry(self, state: RetryCallState) -> None:
         failure = state.outcome.exception() if state.outcome is not None else None
         sleep = state.next_action.sleep if state.next_action is not None else 0.0
+        text = (connection_problem(failure) if failure is not None else None) or failure
         log.warning(
             "attempt %d/%d failed (%s: %s); retrying in %.2fs",
-            state.attempt_number, self.max_attempts, type(failure).__name__, failure, sleep,
+            state.attempt_number, self.max_attempts, type(failure).__name__, text, sleep,
         )  # fmt: skip
 
     # -- paged, assembled requests -------------------------------------------------------------

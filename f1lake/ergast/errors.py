@@ -92,5 +92,28 @@ class RateLimitTimeoutError(ErgastError):
 
 def _describe(cause: BaseException | str) -> str:
     if isinstance(cause, BaseException):
-        return f"{type(cause).__name__}: {cause}"
+        return f"{type(cause).__name__}: {connection_problem(cause) or cause}"
     return cause
+
+
+def connection_problem(exc: BaseException) -> str | None:
+    """A failed connection in a few words (``cannot resolve host api.jolpi.ca``), or None.
+
+    requests wraps urllib3's pool errors, whose text repeats the URL and the pool twice; the
+    reason underneath is what a user acts on (no network, a wrong host, nothing listening).
+    """
+    import urllib3.exceptions as u3
+
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # MaxRetryError -> the connection's own error
+    conn = getattr(reason, "conn", None)
+    where = f"{conn.host}:{conn.port}" if conn is not None else "the server"
+    if isinstance(reason, u3.NameResolutionError):
+        return f"cannot resolve host {getattr(conn, 'host', '?')} (no network or DNS?)"
+    if isinstance(reason, u3.NewConnectionError):  # a subclass of ConnectTimeoutError
+        if "refused" in str(reason).lower():
+            return f"connection refused by {where} (nothing listening?)"
+        return f"cannot connect to {where}"
+    if isinstance(reason, u3.ConnectTimeoutError):
+        return f"connecting to {where} timed out"
+    return None

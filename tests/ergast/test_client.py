@@ -240,6 +240,9 @@ def test_connection_refused_gives_up_quickly(limiter):
         client.get("2023/races.json")
     assert info.value.attempts == 3
     assert f"127.0.0.1:{port}/ergast/f1/2023/races.json" in str(info.value)
+    # the cause in a few words, not urllib3's pool text repeating the URL
+    assert f"connection refused by 127.0.0.1:{port}" in str(info.value)
+    assert "HTTPConnectionPool" not in str(info.value)
     assert client.requests_made == 3
 
 
