@@ -358,7 +358,8 @@ def check(season: int | None, engine: str | None) -> None:
 @click.option("--serve", is_flag=True, help="Then serve it on 127.0.0.1 until Ctrl-C.")
 @click.option("--port", type=int, default=8050, show_default=True, help="Port for --serve.")
 def dashboard(seasons: tuple[int, ...], out: Path | None, serve: bool, port: int) -> None:
-    """Write the season dashboard (dashboards/season.json) as one offline HTML file."""
+    """Write the dashboard (dashboards/season.json: season, race, driver and history sheets)
+    as one offline HTML file."""
     from f1lake.dashboard import write_dashboard
 
     written = write_dashboard(_local_lake("draw"), out, seasons or None)
@@ -414,8 +415,16 @@ def up(
     `f1lake up` again finds the lake as it was.
     """
     from f1lake.local.platform import serve_stack
+    from f1lake.preflight import checked_requests
 
-    serve_stack(get_settings(), seasons, csv_dir, api_url, today, not no_airflow, click.echo)
+    settings = get_settings()
+    source = None
+    if seasons:  # a season the source cannot serve is refused before the stack's 40 s start
+        requests = [Request(season) for season in seasons]
+        source = checked_requests(settings, requests, csv_dir, api_url, today, click.echo)
+    serve_stack(
+        settings, seasons, csv_dir, api_url, today, not no_airflow, click.echo, source=source
+    )
 
 
 @main.command()

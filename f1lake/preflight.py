@@ -41,9 +41,24 @@ def checked_source(
     """The source to run on, once the request has been checked against it (``PlanError``
     names what is wrong). ``say`` is told which source is in use, once the request is valid:
     a refused request prints its one ``error:`` line and nothing else."""
-    plan_rules.check_request(request.season, request.season_to, request.round)
+    return checked_requests(settings, [request], csv_dir, api_url, today, say)
+
+
+def checked_requests(
+    settings: Settings,
+    requests: list[Request],
+    csv_dir: Path | None,
+    api_url: str | None,
+    today: date | None,
+    say: Callable[[str], None],
+) -> Source:
+    """As :func:`checked_source`, for several requests (``f1lake up --season A --season B``):
+    every form first, then the source once, then each request against it."""
+    for request in requests:
+        plan_rules.check_request(request.season, request.season_to, request.round)
     source = resolve_source(settings, csv_dir, api_url)
-    check_against(settings, source, request, today)
+    for request in requests:
+        check_against(settings, source, request, today)
     say(f"source: {source.note}")
     return source
 

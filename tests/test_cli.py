@@ -119,6 +119,24 @@ def test_a_bad_request_is_one_error_line_in_seconds_and_writes_nothing(
     assert not state_dir.exists()  # no ledger, no lake, not even the state folder
 
 
+@pytest.mark.parametrize(
+    ("seasons", "message"),
+    [
+        (["1949"], "the championship began in 1950"),
+        (["2022", "2031"], "runs from 1950 to 2023, the latest season"),
+    ],
+)
+def test_up_refuses_a_season_the_source_cannot_serve_before_the_stack_starts(
+    state_dir, dump, seasons, message
+):
+    args = [x for season in seasons for x in ("--season", season)]
+
+    output = refused(["up", *args, "--csv-dir", dump])
+
+    assert message in output
+    assert not state_dir.exists()
+
+
 def test_a_bad_request_against_an_api_is_refused_before_the_stack_starts(state_dir, dump):
     from f1lake.replay import replay_api
 

@@ -155,9 +155,12 @@ def serve_stack(
     today: date | None,
     with_airflow: bool,
     say: Say,
+    source: Source | None = None,
 ) -> None:
-    """``f1lake up``: start the stack, backfill ``seasons``, serve until told to stop."""
-    settings, source = source_settings(settings, csv_dir, api_url, say)
+    """``f1lake up``: start the stack, backfill ``seasons``, serve until told to stop.
+
+    ``source``: resolved (and said) by the caller, which checked ``seasons`` against it."""
+    settings, source = source_settings(settings, csv_dir, api_url, say, source)
     with local_stack(
         settings, csv_dir=source.csv_dir, today=today, services=with_airflow, say=say
     ) as stack:
