@@ -156,6 +156,8 @@ class Resolver:
             type_ = self.by_id.get(rid, {}).get("Type", "")
             if type_ == "AWS::S3::Bucket" and attr == "Arn":
                 return f"arn:aws:s3:::{rid}"
+            if type_ == "AWS::SQS::Queue" and attr == "Arn":
+                return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{rid}"
             return f"{rid}.{attr}"
         raise AssertionError(f"unresolved intrinsic {key}")
 

@@ -45,6 +45,16 @@ def _airflow(synth):
     return policy_statements(synth.resources("access"), role_id, synth.resolver())
 
 
+def _queues(scope) -> dict:
+    from aws_cdk import aws_sqs as sqs
+
+    arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:"
+    return {
+        "queue": sqs.Queue.from_queue_arn(scope, "Q", arn + "q"),
+        "dead_letter_queue": sqs.Queue.from_queue_arn(scope, "D", arn + "d"),
+    }
+
+
 def _glue(resource: str) -> str:
     return f"arn:aws:glue:{REGION}:{ACCOUNT}:{resource}"
 
@@ -83,6 +93,21 @@ def test_airflow_reads_processing_outcomes_runs_the_crawler_and_reads_the_catalo
     assert not allows(statements, "glue:DeleteTable", _glue(f"table/{db}/results"))
 
 
+def test_airflow_may_peek_the_dead_letter_queue_and_nothing_more(synth):
+    # await processing stops waiting for a raw object whose event was dead-lettered
+    statements, processing = _airflow(synth), synth.stack("processing")
+    events = processing.raw_events
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{logical_id(processing, events.queue)}"
+    dlq = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{logical_id(processing, events.dead_letter_queue)}"
+    for arn in (queue, dlq):
+        assert allows(statements, "sqs:GetQueueUrl", arn)
+        assert allows(statements, "sqs:GetQueueAttributes", arn)
+    assert allows(statements, "sqs:ReceiveMessage", dlq)
+    assert not allows(statements, "sqs:ReceiveMessage", queue)  # the processor's, not ours
+    for action in ("sqs:DeleteMessage", "sqs:SendMessage", "sqs:PurgeQueue"):
+        assert not allows(statements, action, dlq), action
+
+
 def test_airflow_role_is_assumable_by_the_configured_principal_only():
     from f1lake_infra.airflow_access import AccessStack
     from f1lake_infra.config import config_from_context
@@ -95,7 +120,7 @@ def test_airflow_role_is_assumable_by_the_configured_principal_only():
     access = AccessStack(
         app, "A", config=config, raw_bucket=buckets.raw, processed_bucket=buckets.processed,
         quarantine_bucket=buckets.quarantine, results_bucket=buckets.athena_results,
-        queue_name="q", crawler_name="c",
+        **_queues(buckets.raw.stack), crawler_name="c",
         crawler_arn="arn:aws:glue:us-east-1:123456789012:crawler/c",
     )  # fmt: skip
     trust = access.resolve(access.airflow.role.assume_role_policy.to_json())
@@ -259,7 +284,7 @@ def test_airflow_role_needs_a_configured_principal_never_the_account():
         AccessStack(
             app, "A", config=config, raw_bucket=buckets.raw, processed_bucket=buckets.processed,
             quarantine_bucket=buckets.quarantine, results_bucket=buckets.athena_results,
-            queue_name="q", crawler_name="c",
+            **_queues(buckets.raw.stack), crawler_name="c",
             crawler_arn="arn:aws:glue:us-east-1:123456789012:crawler/c",
         )  # fmt: skip
 

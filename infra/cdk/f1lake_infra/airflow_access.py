@@ -9,6 +9,8 @@ docker-compose ``aws_default``) and a role with that policy, assumable by a conf
   and the ledger, not S3, says what was ingested);
 - await processing: ``GetObject`` (GET/HEAD) on processed and quarantine objects, and
   ``ListBucket`` so a missing key answers 404, not 403;
+- await processing: peek the dead-letter queue (found through the event queue's
+  ``RedrivePolicy``), so a raw object that will never be processed stops the wait at once;
 - crawl: start and watch the one crawler;
 - checks (DuckDB over the catalog): read the database's tables and partitions;
 - report: publish the run's metrics to the ``f1lake`` CloudWatch namespace (the dashboard).
@@ -21,6 +23,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from f1lake.pipeline import metrics
@@ -50,6 +53,8 @@ def airflow_statements(
     crawler_arn: str,
     workgroup_arn: str,
     results_bucket: s3.IBucket,
+    queue: sqs.IQueue,
+    dead_letter_queue: sqs.IQueue,
 ) -> list[iam.PolicyStatement]:
     return [
         iam.PolicyStatement(
@@ -66,6 +71,18 @@ def airflow_statements(
             sid="ListOutcomeBuckets",
             actions=["s3:ListBucket", "s3:GetBucketLocation"],
             resources=[processed.bucket_arn, quarantine.bucket_arn],
+        ),
+        # Peek only: ReceiveMessage with a zero visibility timeout leaves each message in place;
+        # no delete, no send (redrive is an operator's act, with the operator's own rights).
+        iam.PolicyStatement(
+            sid="FindDeadLetterQueue",
+            actions=["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+            resources=[queue.queue_arn, dead_letter_queue.queue_arn],
+        ),
+        iam.PolicyStatement(
+            sid="PeekDeadLetters",
+            actions=["sqs:ReceiveMessage"],
+            resources=[dead_letter_queue.queue_arn],
         ),
         iam.PolicyStatement(
             sid="RunCrawler",
@@ -113,6 +130,8 @@ class AirflowAccess(Construct):
         quarantine_bucket: s3.IBucket,
         results_bucket: s3.IBucket,
         crawler_arn: str,
+        queue: sqs.IQueue,
+        dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
@@ -131,6 +150,8 @@ class AirflowAccess(Construct):
                     service="athena", resource="workgroup", resource_name=config.athena_workgroup
                 ),
                 results_bucket=results_bucket,
+                queue=queue,
+                dead_letter_queue=dead_letter_queue,
             ),
         )
         if not config.airflow_principal_arn:
@@ -164,7 +185,8 @@ class AccessStack(Stack):
         processed_bucket: s3.IBucket,
         quarantine_bucket: s3.IBucket,
         results_bucket: s3.IBucket,
-        queue_name: str,
+        queue: sqs.IQueue,
+        dead_letter_queue: sqs.IQueue,
         crawler_name: str,
         crawler_arn: str,
         **kwargs: Any,
@@ -179,13 +201,15 @@ class AccessStack(Stack):
             quarantine_bucket=quarantine_bucket,
             results_bucket=results_bucket,
             crawler_arn=crawler_arn,
+            queue=queue,
+            dead_letter_queue=dead_letter_queue,
         )
         values = {
             "AwsRegion": self.region,
             "RawBucket": raw_bucket.bucket_name,
             "ProcessedBucket": processed_bucket.bucket_name,
             "QuarantineBucket": quarantine_bucket.bucket_name,
-            "QueueName": queue_name,
+            "QueueName": queue.queue_name,
             "GlueDatabase": config.glue_database,
             "GlueCrawler": crawler_name,
             "AthenaWorkgroup": config.athena_workgroup,
