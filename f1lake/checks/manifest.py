@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from f1lake.endpoints import RACES, get_endpoint
-from f1lake.ledger import Ingestion, Ledger, State
+from f1lake.ledger import Absence, Ingestion, Ledger, State
 from f1lake.schema import tables_for_source
 
 ManifestRow = tuple[int, int, str]
@@ -21,18 +21,24 @@ ManifestRow = tuple[int, int, str]
 LEDGER_MANIFEST = "ledger_manifest"
 
 
-def expected_rows(ingestions: Iterable[Ingestion]) -> list[ManifestRow]:
-    """Pure: what the lake must hold for one season's current ingestions.
+def expected_rows(
+    ingestions: Iterable[Ingestion], absences: Iterable[Absence] = ()
+) -> list[ManifestRow]:
+    """Pure: what the lake must hold for one season's current ingestions and absences.
 
     Every processed ingestion has rows in its table (a race-scoped object with an empty list
-    is quarantined, never processed). Every completed race - one whose schedule entry was
-    ingested, which the pipeline does only for completed races - has results, whether or not
-    they were ever fetched. A season-scoped dimension is expected once the season has a
-    completed race (before that, an empty list is valid).
+    is quarantined, never processed). Every completed race has results, whether or not they
+    were ever fetched: a round the pipeline took as run, which is one with anything but its
+    schedule entry ingested or found absent (the schedule holds every round of the published
+    calendar; a round with nothing else is still to run, not missing). A season-scoped
+    dimension is expected once the season has a completed race (before that, an empty list
+    is valid).
     """
     ingestions = list(ingestions)
-    completed = {i.round for i in ingestions if i.endpoint == RACES.name and i.round}
-    rows: set[ManifestRow] = {(i.season, r, "results") for i in ingestions[:1] for r in completed}
+    completed = {i.round for i in ingestions if i.endpoint != RACES.name and i.round}
+    completed |= {a.round for a in absences}
+    seasons = {i.season for i in ingestions} | {a.season for a in absences}
+    rows: set[ManifestRow] = {(s, r, "results") for s in seasons for r in completed}
     for i in ingestions:
         if i.state != State.PROCESSED:
             continue
@@ -46,7 +52,9 @@ def ledger_manifest(ledger_dsn: str, seasons: Sequence[int] | None = None) -> li
     """The manifest of ``seasons`` (default: every season the ledger holds)."""
     with Ledger(ledger_dsn) as ledger:
         chosen = ledger.seasons() if seasons is None else sorted(set(seasons))
-        return [row for s in chosen for row in expected_rows(ledger.ingestions(s))]
+        return [
+            row for s in chosen for row in expected_rows(ledger.ingestions(s), ledger.absences(s))
+        ]
 
 
 def values_sql(rows: Sequence[ManifestRow]) -> str:

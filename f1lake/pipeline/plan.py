@@ -17,6 +17,7 @@ from f1lake.ergast.client import ErgastClient, Fetch
 from f1lake.ledger import Ledger, RaceRef
 from f1lake.pipeline import plan_rules
 from f1lake.pipeline.contracts import Plan, Schedule
+from f1lake.raw.envelope import payload_sha256
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,42 @@ def _work(
     force: bool = False,
     recheck: list[int] | None = None,
     opted_in: frozenset[str] = frozenset(),
+    schedule: Schedule | None = None,
 ) -> dict[str, list[int | None]]:
     spec = plan_rules.SeasonWork(
-        season, completed, last_round, whole_season, force, list(recheck or []), opted_in
+        season,
+        completed,
+        last_round,
+        whole_season,
+        force,
+        list(recheck or []),
+        opted_in,
+        _schedule_changed(ledger, season, schedule, force),
     )
     return plan_rules.plan_work(ENDPOINTS.values(), spec, held_by_endpoint(ledger, season))
+
+
+def _schedule_changed(
+    ledger: Ledger, season: int, schedule: Schedule | None, force: bool
+) -> list[int]:
+    """Rounds of a fetched schedule whose entry the lake lacks or holds differently (by
+    payload hash against the ledger): the races endpoint writes them, run or not. A round
+    the lake holds that the schedule dropped (a cancelled race) is named in the log and left
+    as it is (docs/source_variants.md says why)."""
+    if schedule is None:
+        return []
+    fetched = {int(r["round"]): payload_sha256(r) for r in schedule.records}
+    held = {i.round: i.payload_sha256 for i in ledger.ingestions(season, RACES.name) if i.round}
+    run = {i.round for i in ledger.ingestions(season, RESULTS.name) if i.round}
+    gone = plan_rules.withdrawn(fetched, held, run)
+    if gone:
+        log.warning(
+            "season %s: rounds %s are in the lake but no longer in the published schedule "
+            "(cancelled?); they stay, and keep the season provisional",
+            season,
+            gone,
+        )
+    return plan_rules.schedule_changes(fetched, held, force=force)
 
 
 def _dates(races: list[RaceRef]) -> dict[int, date]:
@@ -235,6 +267,7 @@ def _plan_season(
         whole_season=round_ is None,
         force=force,
         opted_in=opted_in,
+        schedule=schedule,
     )
     return Plan(
         season,
@@ -246,6 +279,10 @@ def _plan_season(
         work=work,
         schedule=schedule,
     )
+
+
+def _last_with_results(ledger: Ledger, season: int) -> int:
+    return max((i.round or 0 for i in ledger.ingestions(season, RESULTS.name)), default=0)
 
 
 def _schedule_of(got: Fetch) -> Schedule:
@@ -276,7 +313,9 @@ def plan_latest(
         for current in (latest, latest - 1):
             dates, schedule = _schedule(api, ledger, current, refresh=False)
             completed, through = _completed(api, ledger, current, latest, dates, today)
-            if through and through > max(dates, default=0):  # a race added to the calendar
+            if schedule is None and through and through > _last_with_results(ledger, current):
+                # a new round's results are in: read the calendar again (a race added, moved
+                # or cancelled since), one request per race weekend
                 dates, schedule = _schedule(api, ledger, current, refresh=True)
                 completed = plan_rules.completed_rounds(dates, today, through)
             if completed:
@@ -286,7 +325,15 @@ def plan_latest(
         recheck = plan_rules.revision_window({r: dates[r] for r in completed}, today, revision_days)
         last_round = completed[-1]
         extras = plan_rules.opted_in(laps=settings.ingest_laps)
-        work = _work(ledger, current, completed, last_round, recheck=recheck, opted_in=extras)
+        work = _work(
+            ledger,
+            current,
+            completed,
+            last_round,
+            recheck=recheck,
+            opted_in=extras,
+            schedule=schedule,
+        )
     plan = Plan(
         current,
         latest,

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from f1lake.endpoints import Endpoint
+from f1lake.endpoints import RACES, Endpoint
 
 EARLIEST_SEASON = 1950
 PAGE_SIZE = 100
@@ -158,6 +158,9 @@ class SeasonWork:
     recheck: list[int] = field(default_factory=list)
     opted_in: frozenset[str] = frozenset()
     """Opt-in endpoints this run asks for (``laps``); the others are never planned."""
+    schedule_changed: list[int] = field(default_factory=list)
+    """Rounds of the schedule this run fetched whose entry the ledger lacks or holds
+    differently (see :func:`schedule_changes`): the races endpoint writes them, run or not."""
 
 
 def endpoint_work(endpoint: Endpoint, work: SeasonWork, held: Held) -> list[int | None]:
@@ -168,12 +171,15 @@ def endpoint_work(endpoint: Endpoint, work: SeasonWork, held: Held) -> list[int 
     rechecked ones). ``last_race``: the standings after the season's last completed round, once
     (a past season's final standings; the current one's after each new race). ``season``: the
     dimension once per season, again when a later round has been run since it was confirmed.
-    An opt-in endpoint (laps) is planned only when the run asks for it.
+    An opt-in endpoint (laps) is planned only when the run asks for it. The schedule
+    (``races``) also writes every round of a fetched schedule that is new or has moved, so the
+    lake holds the whole published calendar, the rounds still to run included.
     """
     if endpoint.opt_in and endpoint.name not in work.opted_in:
         return []
+    scheduled = work.schedule_changed if endpoint is RACES else []
     if not work.completed or work.season < FIRST_SEASON_OF.get(endpoint.name, EARLIEST_SEASON):
-        return []
+        return list(scheduled)
     if endpoint.scope == "season":
         last = work.last_round or max(work.completed)
         stale = not held.season_ingested or (held.through_round or 0) < last
@@ -185,7 +191,27 @@ def endpoint_work(endpoint: Endpoint, work: SeasonWork, held: Held) -> list[int 
     else:
         targets = work.completed
     known = dict.fromkeys(held.rounds | held.absent, "")
-    return list(rounds_to_fetch(targets, known, force=work.force, recheck=work.recheck))
+    due = rounds_to_fetch(targets, known, force=work.force, recheck=work.recheck)
+    return sorted({*due, *scheduled})
+
+
+def schedule_changes(
+    fetched: Mapping[int, str], held: Mapping[int, str], *, force: bool = False
+) -> list[int]:
+    """Rounds of a fetched schedule to write: new, changed (another date, time, circuit or
+    name: the payload hash differs from the current ingestion's) or all of them when forced.
+
+    ``fetched`` and ``held`` map round -> payload hash. A round the ledger holds that the
+    schedule no longer lists (a cancelled race) is not among them: see :func:`withdrawn`.
+    """
+    return sorted(r for r, sha in fetched.items() if force or held.get(r) != sha)
+
+
+def withdrawn(fetched: Iterable[int], written: Iterable[int], run: Iterable[int]) -> list[int]:
+    """Rounds whose schedule entry is in the lake but no longer in the published schedule,
+    and that were never run: a race cancelled after its calendar was published (the API
+    then drops it, and renumbers the rounds after it)."""
+    return sorted(set(written) - set(fetched) - set(run))
 
 
 def plan_work(

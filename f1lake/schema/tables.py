@@ -130,7 +130,8 @@ def _session(name: str, label: str) -> tuple[Column, ...]:
 
 RACES = Table(
     name="races",
-    description="The season calendar: one row per Grand Prix with its circuit and session times.",
+    description="The season calendar: one row per Grand Prix of the published schedule, run or "
+    "still to run, with its circuit and session times (view schedule says which are run).",
     source="races",
     key=("season", "round"),
     columns=(

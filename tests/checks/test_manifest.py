@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from f1lake.checks.manifest import expected_rows, values_sql
-from f1lake.ledger import Ingestion, State
+from f1lake.ledger import Absence, Ingestion, State
 
 T = datetime(2023, 3, 1, tzinfo=UTC)
 
@@ -20,14 +20,30 @@ def ingestion(endpoint: str, round_: int | None, state: State = State.PROCESSED)
 
 
 def test_a_completed_race_needs_results_even_when_none_were_ever_ingested():
-    """The between-seasons case: round 1 planned as run, its schedule ingested, no results."""
-    rows = expected_rows([ingestion("races", 1), ingestion("drivers", None)])
-    assert rows == [(2023, 0, "drivers"), (2023, 1, "races"), (2023, 1, "results")]
+    """The between-seasons case: round 1 planned as run (its qualifying found absent, no
+    results), the whole calendar's schedule ingested."""
+    absent = Absence(2023, 1, "qualifying", T, None, None)
+    calendar = [ingestion("races", r) for r in (1, 2)]
+    rows = expected_rows([*calendar, ingestion("drivers", None)], [absent])
+    assert rows == [
+        (2023, 0, "drivers"), (2023, 1, "races"), (2023, 1, "results"), (2023, 2, "races")
+    ]  # fmt: skip
+
+
+def test_a_scheduled_round_not_yet_run_needs_no_results():
+    calendar = [ingestion("races", r) for r in (1, 2, 3)]
+    rows = expected_rows([*calendar, ingestion("results", 1), ingestion("drivers", None)])
+    assert (2023, 1, "results") in rows and (2023, 0, "drivers") in rows
+    assert not {(2023, 2, "results"), (2023, 3, "results")} & set(rows)
+    assert expected_rows(calendar) == [(2023, r, "races") for r in (1, 2, 3)]
 
 
 def test_only_processed_objects_are_expected_and_dimensions_wait_for_a_race():
     pending = [ingestion("results", 2, State.INGESTED), ingestion("qualifying", 2, State.FAILED)]
-    assert expected_rows([*pending, ingestion("sprint", 2)]) == [(2023, 2, "sprint_results")]
+    # round 2 was taken as run, so its results are due whatever their state
+    assert expected_rows([*pending, ingestion("sprint", 2)]) == [
+        (2023, 2, "results"), (2023, 2, "sprint_results")
+    ]  # fmt: skip
     assert expected_rows([ingestion("drivers", None), ingestion("circuits", None)]) == []
 
 

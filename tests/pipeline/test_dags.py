@@ -13,13 +13,13 @@ import pytest
 from f1lake.aws import client
 from f1lake.ledger import Ledger
 from f1lake.local.airflow_runner import run_dag
-from f1lake.mainjob import STANDINGS_SQL
+from f1lake.mainjob import CONSTRUCTOR_STANDINGS_SQL, DRIVER_STANDINGS_SQL, STANDINGS_SQL
 from f1lake.pipeline import metrics
 from f1lake.query.local import run_file, run_query
 from f1lake.replay.server import replay_api
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
-from tests.support.minidump import MINIDUMP_COMPLETED_ROUNDS
+from tests.support.minidump import MINIDUMP_COMPLETED_ROUNDS, MINIDUMP_SCHEDULED_ROUNDS
 
 COMPLETED = {season: list(range(1, n + 1)) for season, n in MINIDUMP_COMPLETED_ROUNDS.items()}
 
@@ -125,7 +125,8 @@ def sprint_rounds(csv_dir: Path, season: int, rounds: list[int]) -> set[int]:
 
 
 def expected_objects(csv_dir: Path, season: int, rounds: list[int]) -> set[tuple[str, int | None]]:
-    every_race = {(e, r) for e in ("races", "results", "qualifying") for r in rounds}
+    calendar = {("races", r) for r in range(1, MINIDUMP_SCHEDULED_ROUNDS[season] + 1)}
+    every_race = calendar | {(e, r) for e in ("results", "qualifying") for r in rounds}
     sprints = {("sprint", r) for r in sprint_rounds(csv_dir, season, rounds)}
     sprints |= {("pit_stops", r) for r in rounds if rows_of(csv_dir, "pit_stops", season, [r])}
     standings = {("driver_standings", rounds[-1]), ("constructor_standings", rounds[-1])}
@@ -228,9 +229,12 @@ def test_backfill_of_one_round(stack):
     assert result.succeeded
     with Ledger(stack.dsn) as ledger:
         assert {(i.endpoint, i.round) for i in ledger.ingestions(2023)} == {
-            *((e, 2) for e in ("races", "results", "qualifying", "sprint", "pit_stops")),
+            *((e, 2) for e in ("results", "qualifying", "sprint", "pit_stops")),
+            *(("races", r) for r in range(1, MINIDUMP_SCHEDULED_ROUNDS[2023] + 1)),
             *((e, None) for e in ("drivers", "constructors", "circuits", "status")),
-        }  # round 2 is the sprint weekend; standings are taken by a whole-season run
+        }  # round 2 is the sprint weekend; standings are taken by a whole-season run;
+        # the schedule is the whole calendar, so the season reads as one round run of seven
+    assert result.returns["checks"]["passed"] is True
 
 
 def test_backfill_rejects_bad_params(stack):
@@ -320,3 +324,44 @@ def test_backfill_of_a_range_of_seasons(stack):
     assert backwards.state == "failed"
     with pytest.raises(ParamValidationError):
         run_dag(BACKFILL, {"season": 2022, "season_to": 1949})
+
+
+def test_a_season_in_progress_holds_its_whole_calendar_and_crowns_no_one_until_it_ends(
+    stack, monkeypatch
+):
+    """2022 as the API saw it after round 2 (round 3 to run), then after its last round."""
+    season, last = 2022, MINIDUMP_SCHEDULED_ROUNDS[2022]
+    sql = stack.settings
+
+    def champions() -> list[int]:
+        found = run_file(sql, SQL_ROOT / "alltime_championships.sql", {})["seasons"]
+        return sorted(int(s) for text in found for s in text.split(", "))
+
+    after_round_2 = round_date(stack.csv_dir, season, last - 1) + timedelta(days=1)
+    with replay_api(stack.csv_dir, today=after_round_2) as url:
+        monkeypatch.setenv("F1LAKE_API_BASE_URL", url)
+        first = run_dag(BACKFILL, {"season": season})
+    monkeypatch.setenv("F1LAKE_API_BASE_URL", stack.settings.api_base_url)
+
+    assert first.succeeded and first.returns["checks"]["passed"] is True
+    races = run_query(sql, "SELECT round FROM races WHERE season = '2022' ORDER BY round")
+    assert races["round"].tolist() == [1, 2, 3]  # the round still to run is in the lake
+    calendar = run_file(sql, SQL_ROOT / "season_schedule.sql", {"season": season})
+    assert calendar[["round", "run"]].values.tolist() == [[1, True], [2, True], [3, False]]
+    for query in (DRIVER_STANDINGS_SQL, CONSTRUCTOR_STANDINGS_SQL):
+        assert run_file(sql, query, {"season": season})["provisional"].all()
+    assert champions() == []
+    assert run_file(sql, SQL_ROOT / "champions.sql", {}).empty
+    raw = keys(sql, sql.raw_bucket)
+
+    again = run_dag(BACKFILL, {"season": season})  # the stack's replay: round 3 has been run
+
+    assert again.succeeded and again.returns["checks"]["passed"] is True
+    written = again.returns["summary"]["written"]
+    assert written["results"] == 1 and not written.get("races")  # round 3's entry is unchanged
+    assert {k for k in keys(sql, sql.raw_bucket) if k.startswith("races/")} == {
+        k for k in raw if k.startswith("races/")
+    }
+    for query in (DRIVER_STANDINGS_SQL, CONSTRUCTOR_STANDINGS_SQL):
+        assert not run_file(sql, query, {"season": season})["provisional"].any()
+    assert champions() == [season]

@@ -118,6 +118,31 @@ def test_standings_and_dimensions_follow_the_last_completed_round():
     assert plan_rules.endpoint_work(DRIVERS, _work(), confirmed) == []
 
 
+def test_the_whole_published_calendar_is_written_and_a_moved_round_again():
+    # rounds 1-5 run and held; 6 and 7 scheduled: written though not run, results never asked
+    held = plan_rules.Held(rounds=frozenset({1, 2, 3, 4, 5}))
+    fetched = {r: f"sha{r}" for r in range(1, 8)}
+    lake = {r: f"sha{r}" for r in range(1, 6)}
+    new = plan_rules.schedule_changes(fetched, lake)
+    assert new == [6, 7]
+    assert plan_rules.endpoint_work(RACES, _work(schedule_changed=new), held) == [6, 7]
+    assert plan_rules.endpoint_work(RESULTS, _work(schedule_changed=new), held) == []
+    # the same schedule again writes nothing; round 7 moved: only it
+    assert plan_rules.schedule_changes(fetched, fetched) == []
+    assert plan_rules.schedule_changes({**fetched, 7: "moved"}, fetched) == [7]
+    assert plan_rules.schedule_changes(fetched, fetched, force=True) == list(range(1, 8))
+    # a season with no round run yet still gets its calendar
+    assert plan_rules.endpoint_work(RACES, _work(completed=[], schedule_changed=new), held) == [
+        6, 7
+    ]  # fmt: skip
+
+
+def test_a_round_dropped_from_the_schedule_is_withdrawn_only_if_never_run():
+    # round 6 cancelled: the API renumbers, so the lake's round 7 is the one it no longer lists
+    assert plan_rules.withdrawn(fetched=range(1, 7), written=range(1, 8), run=range(1, 6)) == [7]
+    assert plan_rules.withdrawn(fetched=range(1, 7), written=range(1, 8), run=range(1, 8)) == []
+
+
 def test_a_season_range_is_validated():
     assert plan_rules.season_range(2021, 2023, 2025) == [2021, 2022, 2023]
     assert plan_rules.season_range(2021, None, 2025) == [2021]

@@ -52,6 +52,7 @@ COVERED = {
     "constructor_standings_from_results",
     # The race, driver and history views' queries: tests/query/test_history_queries.py
     "season_races",
+    "season_schedule",
     "race_classification",
     "race_fastest_laps",
     "race_retirements",
@@ -248,6 +249,14 @@ def test_alltime_championships_leave_a_season_in_progress_out(lake: LocalEngine)
     assert by(df, "driver_id", "championships") == {d: len(s) for d, s in want.items()}
     assert by(df, "driver_id", "seasons") == {d: ", ".join(map(str, s)) for d, s in want.items()}
     assert "charlie" not in set(df["driver_id"])  # leads 2024, which is not over
+
+
+def test_season_schedule_lists_the_rounds_still_to_come(lake: LocalEngine) -> None:
+    df = run(lake, "season_schedule", season=2024)
+    assert by(df, "round", "run", "winner_name") == {
+        1: (True, "Charlie CHARLIE"), 2: (False, None), 3: (False, None)
+    }  # fmt: skip
+    assert run(lake, "season_schedule", season=2023)["run"].all()
 
 
 def test_seasons_newest_first(lake: LocalEngine) -> None:

@@ -1,6 +1,7 @@
--- Check: the lake holds what the ledger says it does: every completed race the ledger holds
---   has its results, and every race or season object the ledger records as processed has rows
---   in its table (a season's drivers and constructors once it has a completed race).
+-- Check: the lake holds what the ledger says it does: every race the ledger took as run has
+--   its results, and every race or season object the ledger records as processed has rows
+--   in its table (a season's drivers and constructors once it has a completed race). A round
+--   of the schedule with nothing else ingested is still to run: no results are expected.
 -- Why: every other check passes on an empty lake (no rows, no violation); this one cannot. It
 --   catches a season planned as complete whose results the API never had (an unrun round 1
 --   taken as run), a ledger that says processed while the lake lost the file, a crawl that

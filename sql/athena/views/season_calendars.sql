@@ -4,11 +4,11 @@
 --   when rounds_to_run is 0.
 -- Parameters: none.
 -- Notes: the calendar is table races, a round is run once it has results: a round of races
---   without results is still to run. The schedule endpoint of the API and of the replay lists
---   every round of a season, but the DAGs write the races of completed rounds only for now, so
---   over a lake they fed a season in progress counts as complete until its last round has
---   run (a lake whose races hold the whole calendar, e.g. tests/checks/history.py cut at a
---   date, is judged right).
+--   without results is still to run (view schedule lists them). The DAGs write every round of
+--   the schedule the API publishes, run or not, so over a lake they fed a season in progress
+--   has rounds to run until its last round's results are in. A race cancelled after its
+--   calendar was published stays in races and keeps its season provisional
+--   (docs/source_variants.md).
 CREATE OR REPLACE VIEW season_calendars AS
 WITH calendar AS (
     SELECT CAST(season AS integer) AS season, count(DISTINCT round) AS rounds
