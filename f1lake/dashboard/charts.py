@@ -65,7 +65,12 @@ def _shape(
 
 def table(visual: Visual, rows: Rows) -> dict[str, Any]:
     index = [rows.columns.index(c) for c in visual.columns]
-    return {"columns": list(visual.columns), "rows": [[r[i] for i in index] for r in rows.rows]}
+    shaped = {"columns": list(visual.columns), "rows": [[r[i] for i in index] for r in rows.rows]}
+    if visual.footnote:
+        at = rows.columns.index(visual.footnote)
+        notes = (r[at] for r in rows.rows if r[at] is not None and r[at] == r[at])  # not NaN
+        shaped["notes"] = list(dict.fromkeys(str(n) for n in notes))
+    return shaped
 
 
 def bar(visual: Visual, rows: Rows) -> dict[str, Any]:
@@ -232,6 +237,7 @@ def _visual_info(v: Visual, data: DashboardData) -> dict[str, Any]:
         "series": v.series,
         "labels": {c: label(c) for c in v.fields},
         "filter": list(v.filter[0]) if v.filter else None,
+        "footnote": v.footnote,
         "overall": v.query in data.overall,
         "unavailable": data.unavailable.get(v.id),
     }

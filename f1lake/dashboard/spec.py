@@ -66,12 +66,16 @@ class Visual:
     """(column, parameter): rows whose column equals the parameter's chosen value."""
     requires: tuple[str, ...] = ()
     """Tables the query reads that a lake may not hold yet: absent, the visual says so."""
+    footnote: str | None = None
+    """Tables: a column whose distinct values are listed under the table (the governing
+    body's decisions behind a standings table's D/E entries and deductions)."""
 
     @property
     def fields(self) -> tuple[str, ...]:
         """The query columns this visual reads, in order, each once."""
         names = [*self.columns] if self.type == "table" else [self.x or "", *self.y]
         names += [self.series or "", self.colour or "", *(c for c, _ in self.filter)]
+        names += [self.footnote or ""]
         return tuple(dict.fromkeys(n for n in names if n))
 
 
@@ -154,6 +158,7 @@ _VISUAL_KEYS = {
     "colour": False,
     "filter": False,
     "requires": False,
+    "footnote": False,
 }
 
 
@@ -267,14 +272,14 @@ def _visual(data: Any, where: str) -> Visual:
             f"{where}.type: {type_!r} is not a visual type (one of: {', '.join(VISUAL_TYPES)})"
         )
     allowed = {
-        "table": {"columns"},
+        "table": {"columns", "footnote"},
         "bar": {"x", "y", "top"},
         "line": {"x", "y", "series", "top_series"},
     }
-    for key in ("x", "y", "series", "top_series", "columns", "top"):
+    for key in ("x", "y", "series", "top_series", "columns", "top", "footnote"):
         if key in obj and key not in allowed[type_]:
             raise SpecError(f"{where}.{key}: not used by a {type_} visual; remove it")
-    for key in sorted(allowed[type_] - {"series", "top_series", "top"}):
+    for key in sorted(allowed[type_] - {"series", "top_series", "top", "footnote"}):
         if key not in obj:
             raise SpecError(f"{where}: a {type_} visual needs {key!r}")
     for key in ("top_series", "top"):
@@ -304,6 +309,7 @@ def _visual(data: Any, where: str) -> Visual:
             for c, p in filter_.items()
         ),
         requires=_columns(requires, f"{where}.requires") if requires else (),
+        footnote=_column(obj["footnote"], f"{where}.footnote") if "footnote" in obj else None,
     )
 
 

@@ -260,9 +260,18 @@ def _classification(season: int, race: Race, results: list[Result]) -> list[dict
     return rows
 
 
+TO_COME = {2023: (4, "Finale Grand Prix")}
+"""A round on the season's calendar still to be run: its schedule entry only."""
+
+
 def write_season(settings: Settings, season: int) -> None:
     races = SEASONS[season]
     statuses: Counter[str] = Counter()
+    if season in TO_COME:
+        rnd, title = TO_COME[season]
+        entry = {"round": rnd, "race_name": title, "race_date": _date(season, rnd)}
+        entry |= {"circuit_id": f"circuit_{rnd}", "circuit_name": f"Circuit {rnd}"}
+        _put(settings, "races", f"season={season}/{season}-{rnd:02d}.parquet", [entry])
     for race in races:
         key = f"season={season}/{season}-{race.round:02d}.parquet"
         _put(settings, "results", key, _classification(season, race, race.results))

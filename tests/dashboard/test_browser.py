@@ -137,15 +137,36 @@ def test_a_visual_without_rows_says_so_instead_of_an_empty_chart(
     # A 1950s season has no fastest-lap times and no sprint; its visuals must not look broken.
     spec = load_spec()
     empty = {q: Rows(spec.columns_of(q), ()) for q in spec.queries()}
-    ada = {"position": 1, "driver_name": "Ada Alpha", "constructor_name": "Red Racing"}
+    # ... and a season in progress shows its rounds to come; a decision is a footnote
+    ada = {"position_text": "1", "driver_name": "Ada Alpha", "constructor_name": "Red Racing"}
     ada |= {"points": 9.0, "wins": 1, "podiums": 1, "driver_id": "ada", "constructor_id": "red"}
+    bob = {**ada, "position_text": "D", "driver_name": "Bob Beta", "driver_id": "bob"}
+    decision = "Disqualified from the 1950 drivers' championship (a test decision)"
     columns = spec.columns_of("standings")
-    empty["standings"] = Rows(columns, (tuple(ada[c] for c in columns),))
+    rows = ({**ada, "adjustment": None}, {**bob, "adjustment": decision})
+    empty["standings"] = Rows(columns, tuple(tuple(r[c] for c in columns) for r in rows))
+    calendar = spec.columns_of("season_schedule")
+    rounds = [
+        {"round": 1, "race_name": "Alpha GP", "run": True, "winner_name": "Ada Alpha"},
+        {"round": 2, "race_name": "Beta GP", "run": False, "winner_name": None},
+    ]
+    empty["season_schedule"] = Rows(
+        calendar, tuple(tuple(r.get(c) for c in calendar) for r in rounds)
+    )
     path = tmp_path / "sparse.html"
     write_html(DashboardData(spec, (1950,), 1950, {1950: empty}), path)
 
     tab = browser.open(path)
-    assert _table(tab, "driver_standings") == [["1", "Ada Alpha", "Red Racing", "9", "1", "1"]]
+    assert _table(tab, "driver_standings") == [
+        ["1", "Ada Alpha", "Red Racing", "9", "1", "1"],
+        ["D", "Bob Beta", "Red Racing", "9", "1", "1"],
+    ]
+    assert tab.is_visible("#visual-driver_standings .notes")
+    assert tab.text_content("#visual-driver_standings .notes") == decision
+    assert [(r[0], r[1], r[4]) for r in _table(tab, "season_calendar")] == [
+        ("1", "Alpha GP", "true"), ("2", "Beta GP", "false")
+    ]  # fmt: skip
+    assert not tab.is_visible("#visual-constructor_standings .notes")
     assert tab.is_visible("#visual-fastest_laps .empty")
     assert tab.text_content("#visual-fastest_laps .empty") == "No data for 1950."
     assert not tab.is_visible("#visual-driver_progression canvas")

@@ -281,9 +281,16 @@
     if (box.parentNode.classList.contains("chart-scroll")) box.parentNode.hidden = empty;
     note.hidden = !empty;
     note.textContent = empty ? emptyNote(visual) : "";
+    var notes = card.querySelector(".notes");
+    if (notes) notes.hidden = true;
     if (empty) return;
     if (visual.type === "table") {
       fillTable(visual, box.querySelector("table"), shaped);
+      if (notes) {
+        notes.textContent = "";
+        (shaped.notes || []).forEach(function (n) { notes.appendChild(el("li", {}, n)); });
+        notes.hidden = !(shaped.notes || []).length;
+      }
       return;
     }
     var many = visual.type === "bar" && shaped.labels.length > MANY_BARS;
@@ -373,6 +380,7 @@
           });
           box.appendChild(table);
           card.appendChild(box);
+          if (v.footnote) card.appendChild(el("ol", { class: "notes", hidden: "" }));
         } else {
           var scroll = el("div", { class: "chart-scroll" });
           box = el("div", { class: "chart-box" });
