@@ -11,8 +11,9 @@ one race of `season`),
 makes no API request and writes nothing unless `force` is set; with `force` it rewrites the
 same rows.
 
-Every endpoint of `f1lake.endpoints.ENDPOINTS` is ingested with its selection: every completed
-race (races, results, sprint, qualifying, pit stops from 2011: a round without a sprint is
+Every endpoint of `f1lake.endpoints.ENDPOINTS` is ingested with its selection: the schedule
+(races) of every round of the published calendar, run or still to run (a round's entry is
+written again only when it moved), every completed race (results, sprint, qualifying, pit stops from 2011: a round without a sprint is
 recorded as such, never asked again; pit stops and laps are asked race by race, as the API serves
 them), the official standings after the season's last completed round, and the season's
 dimensions (drivers, constructors, circuits, status) once per past season. Season-level requests

@@ -6,7 +6,9 @@ API has published with a race run (between seasons, the one before the new calen
 
 Each run asks the API for its season list (one request) and, when a race dated before the
 run's day is missing from the ledger, which rounds have results (one more: a round counts once
-its date has passed and its results are in); when the ledger already holds every completed
+its date has passed and its results are in; when a new round's results are in, the calendar is
+read again, one more request: a round added or moved since is written to the schedule, a
+cancelled one named in the log); when the ledger already holds every completed
 race for every endpoint and none is recent enough to be revised, it stops there. Otherwise it fetches what is missing (per race when that is cheaper than paging the
 season): results, sprint, qualifying of the new races, the official standings after the new
 last round, and the season's dimensions again; races of the last few days are re-checked for

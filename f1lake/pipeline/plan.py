@@ -120,6 +120,8 @@ def _ledger_complete(
     completed = plan_rules.completed_rounds(_dates(races), today)
     if not completed or (round_ is not None and round_ not in completed):
         return None
+    if _unwritten(ledger, season):
+        return None
     last_round = completed[-1]
     targets = [round_] if round_ is not None else completed
     work = _work(
@@ -247,7 +249,8 @@ def _plan_season(
     today: date,
     opted_in: frozenset[str],
 ) -> Plan:
-    dates, schedule = _schedule(api, ledger, season, refresh=force, round_=round_)
+    refresh = force or _unwritten(ledger, season)
+    dates, schedule = _schedule(api, ledger, season, refresh=refresh, round_=round_)
     if round_ is not None:
         plan_rules.check_round(season, round_, dates)
     completed, _ = _completed(api, ledger, season, latest, dates, today, force)
@@ -279,6 +282,14 @@ def _plan_season(
         work=work,
         schedule=schedule,
     )
+
+
+def _unwritten(ledger: Ledger, season: int) -> bool:
+    """Whether a round of the ledger's schedule has no schedule entry in the lake: the plan
+    then reads the calendar again so the races endpoint writes it (a run that died before
+    writing it, or a lake from before the whole calendar was written)."""
+    written = {i.round for i in ledger.ingestions(season, RACES.name)}
+    return any(r.round not in written for r in ledger.races(season))
 
 
 def _last_with_results(ledger: Ledger, season: int) -> int:
@@ -313,11 +324,14 @@ def plan_latest(
         for current in (latest, latest - 1):
             dates, schedule = _schedule(api, ledger, current, refresh=False)
             completed, through = _completed(api, ledger, current, latest, dates, today)
-            if schedule is None and through and through > _last_with_results(ledger, current):
+            new_results = through and through > _last_with_results(ledger, current)
+            if schedule is None and (new_results or _unwritten(ledger, current)):
                 # a new round's results are in: read the calendar again (a race added, moved
-                # or cancelled since), one request per race weekend
+                # or cancelled since), one request per race weekend; or a round of it is not
+                # in the lake yet (a run that died before writing it, a lake from before)
                 dates, schedule = _schedule(api, ledger, current, refresh=True)
-                completed = plan_rules.completed_rounds(dates, today, through)
+                if through:
+                    completed = plan_rules.completed_rounds(dates, today, through)
             if completed:
                 break
         if not completed:

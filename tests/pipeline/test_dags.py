@@ -288,6 +288,13 @@ def test_latest_results_picks_up_new_races_refetches_standings_then_does_nothing
             assert [i.round for i in ledger.ingestions(2023, ep)] == [last - 1, last]
         assert ledger.ingestion(2023, None, "drivers").through_round == last
     assert second.returns["summary"]["written"]["results"] == 1
+    # round 5's results are in: the calendar is read again (one request), found unchanged,
+    # and nothing of it is written again; every round of it was written by the first run
+    assert second.returns["plan"]["requests"] == 3
+    assert second.returns["summary"]["written"]["races"] == 0
+    with Ledger(stack.dsn) as ledger:
+        assert [i.round for i in ledger.ingestions(2023, "races")] == list(range(1, 8))
+        assert {i.dag_run_id for i in ledger.ingestions(2023, "races")} == {first.run_id}
     raw = keys(stack.settings, stack.settings.raw_bucket)
 
     third = run_dag(LATEST)
