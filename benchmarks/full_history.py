@@ -274,7 +274,7 @@ def named_queries() -> list[tuple[str, Path, list[Any]]]:
 
         return [(q.name, q.path, list(q.params)) for q in load_library().values()]
     except ImportError:
-        from f1lake.query.dialect import parse_params
+        from f1lake.query.params import parse_params
 
         return [
             (p.stem, p, list(parse_params(p.read_text()))) for p in sorted(SQL_ROOT.glob("*.sql"))

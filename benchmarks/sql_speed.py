@@ -45,13 +45,13 @@ from f1lake.keys import processed_key  # noqa: E402
 from f1lake.local.moto_server import LOCAL_AWS_ENV, moto_server  # noqa: E402
 from f1lake.query.dialect import (  # noqa: E402
     bind,
-    parse_params,
     parse_statement,
     query_body,
     to_duckdb,
 )
 from f1lake.query.library import find_query, load_library  # noqa: E402
 from f1lake.query.local import LocalEngine, _resolve  # noqa: E402
+from f1lake.query.params import parse_params  # noqa: E402
 from f1lake.query.rewrite import inline_constants, unqualified  # noqa: E402
 from f1lake.schema import TABLES  # noqa: E402
 from f1lake.settings import Settings  # noqa: E402

@@ -17,11 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from f1lake.query.dialect import parse_params, placeholders
+from f1lake.query.dialect import placeholders
 from f1lake.query.engines import Engine
 from f1lake.query.errors import QueryError
 from f1lake.query.library import find_query, load_library, parse_invocation, typed_params
 from f1lake.query.output import FORMATS, fits, format_expanded, render
+from f1lake.query.params import parse_params
 from f1lake.resources import SQL_ROOT
 from f1lake.schema import TABLES
 

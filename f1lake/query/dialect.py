@@ -28,45 +28,15 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError
+from f1lake.query.params import INTEGER_TYPES, NUMBER_TYPES, STRING_TYPES, ParamSpec
 from f1lake.resources import SQL_ROOT
 
 READ_DIALECT = "athena"
 WRITE_DIALECT = "duckdb"
 VIEWS_DIR = SQL_ROOT / "views"
 
-_PARAM_LINE = re.compile(r"^\s*--\s*@param\s+([A-Za-z_]\w*)\s+([A-Za-z]+)\b\s*(.*)$")
 _INT = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_INTEGER_TYPES = {"integer", "int", "bigint", "smallint", "tinyint"}
-_NUMBER_TYPES = {"double", "real", "float", "decimal"}
-_STRING_TYPES = {"varchar", "string", "char"}
-PARAM_TYPES = _INTEGER_TYPES | _NUMBER_TYPES | _STRING_TYPES | {"date", "boolean"}
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    name: str
-    type: str
-    description: str = ""
-
-
-def parse_params(sql: str) -> tuple[ParamSpec, ...]:
-    """The ``-- @param name type description`` lines of a SQL text, in order."""
-    specs: list[ParamSpec] = []
-    for line in sql.splitlines():
-        m = _PARAM_LINE.match(line)
-        if not m:
-            continue
-        name, type_, description = m.group(1), m.group(2).lower(), m.group(3).strip()
-        if type_ not in PARAM_TYPES:
-            raise ParameterError(
-                f"parameter {name!r} declares unsupported type {type_!r} "
-                f"(supported: {', '.join(sorted(PARAM_TYPES))})"
-            )
-        if any(s.name == name for s in specs):
-            raise ParameterError(f"parameter {name!r} is declared twice")
-        specs.append(ParamSpec(name, type_, description))
-    return tuple(specs)
 
 
 def _bad(name: str, type_: str, value: object) -> ParameterError:
@@ -97,20 +67,20 @@ def literal(value: object, type_: str | None = None, name: str = "?") -> exp.Exp
             raise ParameterError(
                 f"parameter {name!r}: unsupported value type {type(value).__name__}"
             )
-    if type_ in _INTEGER_TYPES:
+    if type_ in INTEGER_TYPES:
         if isinstance(value, bool) or not (
             isinstance(value, int) or (isinstance(value, str) and _INT.match(value.strip()))
         ):
             raise _bad(name, "an integer", value)
         return exp.Literal.number(int(value))  # type: ignore[arg-type]
-    if type_ in _NUMBER_TYPES:
+    if type_ in NUMBER_TYPES:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if isinstance(value, str) and _NUMBER.match(value.strip()):
             ok = True
         if not ok or not math.isfinite(float(value)):  # type: ignore[arg-type]
             raise _bad(name, "a finite number", value)
         return exp.Literal.number(repr(float(value)))  # type: ignore[arg-type]
-    if type_ in _STRING_TYPES:
+    if type_ in STRING_TYPES:
         if not isinstance(value, str):
             raise _bad(name, "a string", value)
         return exp.Literal.string(value)

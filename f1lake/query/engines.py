@@ -14,9 +14,10 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from f1lake.query.dialect import execution_parameters, parse_params
+from f1lake.query.dialect import execution_parameters
 from f1lake.query.errors import QueryError
 from f1lake.query.local import LocalEngine
+from f1lake.query.params import parse_params
 from f1lake.settings import SQL_ENGINES, Settings
 
 
@@ -138,3 +139,14 @@ def open_engine(settings: Settings, name: str | None = None) -> Engine:
             "(see `f1lake up`), or use the athena engine (--engine athena)"
         )
     return LocalEngine(settings)
+
+
+def session_engine(settings: Settings, name: str | None = None) -> Engine:
+    """The engine of an interactive session or a dashboard: the local stack's warm query
+    service when it runs one for this lake (tables already loaded), else ``open_engine``'s."""
+    from f1lake.query.remote import RemoteEngine, service_client
+
+    client = service_client(settings, name)
+    if client is not None and client.serves():
+        return RemoteEngine(client)
+    return open_engine(settings, name)

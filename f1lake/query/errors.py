@@ -18,3 +18,10 @@ class ParameterError(QueryError, ValueError):
 
 class UnknownTableError(QueryError, LookupError):
     """The query names a table that is not in the Glue catalog database."""
+
+
+def error_of(kind: str, message: str) -> QueryError:
+    """The error a query service named (by class) raised again in the client, so a user sees
+    the same message and a caller catches the same class as in process."""
+    classes = {c.__name__: c for c in (QuerySyntaxError, ParameterError, UnknownTableError)}
+    return classes.get(kind, QueryError)(message)

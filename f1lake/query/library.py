@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from f1lake.query.dialect import ParamSpec, parse_params
 from f1lake.query.errors import ParameterError, QueryError
+from f1lake.query.params import ParamSpec, parse_params
 from f1lake.resources import SQL_ROOT
 
 _OPTION = re.compile(r"^--([A-Za-z_][\w-]*)(?:=(.*))?$", re.DOTALL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,27 +28,22 @@ from f1lake.query.dialect import (
     bind,
     duck_ident,
     load_views,
-    parse_params,
     parse_statement,
     query_body,
     table_refs,
     to_duckdb,
 )
 from f1lake.query.errors import QueryError, UnknownTableError
+from f1lake.query.frames import to_pandas
+from f1lake.query.freshness import LakeVersion
+from f1lake.query.params import parse_params
 from f1lake.query.rewrite import inline_constants, type_mismatch, unqualified
-from f1lake.query.s3load import LakeMirror, load_table
+from f1lake.query.s3load import LakeMirror, TableState, load_table, table_state
 from f1lake.schema import TABLES
 from f1lake.settings import Settings
 
 DEFAULT_CATALOG = "awsdatacatalog"
 LAKE_MIRROR_DIR = "lake-mirror"
-_PANDAS_TYPES = {
-    pa.int8(): pd.Int8Dtype(),
-    pa.int16(): pd.Int16Dtype(),
-    pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-}
 
 
 class LocalEngine:
@@ -61,7 +57,10 @@ class LocalEngine:
     name = "local"
 
     def __init__(
-        self, settings: Settings | None = None, con: duckdb.DuckDBPyConnection | None = None
+        self,
+        settings: Settings | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
+        lake_version: LakeVersion | None = None,
     ) -> None:
         self.settings = settings
         self.con = con if con is not None else duckdb.connect()
@@ -75,6 +74,10 @@ class LocalEngine:
         self._aws: boto3.Session | None = None
         self._glue: Any = None
         self._mirror: LakeMirror | None = None
+        self._loaded: dict[str, str] = {}  # catalog table -> key of the state DuckDB holds
+        self._version = lake_version
+        self._token: int | None = None  # the lake's version this query looks at
+        self._checked: dict[str, int | None] = {}  # catalog table -> version last checked at
         if settings is not None:
             self._aws = session(settings)  # one session: fresh ones cost more than the reads
             self._glue = client("glue", settings, self._aws)
@@ -94,6 +97,10 @@ class LocalEngine:
 
     def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run one Athena SQL query; ``params`` bind its ``?`` placeholders."""
+        return to_pandas(self.run_arrow(sql, params))
+
+    def run_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
+        """``run``'s answer as Arrow, with Athena's types (what the query service sends)."""
         bound = bind(sql, params, parse_params(sql))
         query = inline_constants(query_body(parse_statement(bound)))
         self._prepare(query)
@@ -105,7 +112,7 @@ class LocalEngine:
             result = self.con.sql(to_duckdb(local)).to_arrow_table()
         except duckdb.Error as exc:
             raise QueryError(f"query failed: {_one_line(exc)}") from None
-        return _athena_types(result).to_pandas(types_mapper=_PANDAS_TYPES.get)
+        return _athena_types(result)
 
     def tables(self) -> dict[str, str]:
         """Every name a query can use: catalog (or loaded) tables and the views, with kind."""
@@ -145,17 +152,85 @@ class LocalEngine:
         return self.run(_read_sql(path), params)
 
     def _prepare(self, query: exp.Expression) -> None:
-        """Load the tables and create the views the query needs, those not present yet."""
+        """Load the tables and create the views the query needs, those not present yet; with a
+        ``lake_version``, first reload the loaded ones it reads that changed in the lake."""
+        if self._version is not None:
+            self._token = self._version.current()
+            stale = [
+                name
+                for name in sorted(self._base_tables(query))
+                if name in self._loaded and self._checked.get(name) != self._token
+            ]
+            if stale:
+                self.refresh(stale)
         tables, ordered_views = _resolve(
             self._glue, self.database, query, self._views, self._present
         )
         for table in tables.values():
-            load_table(self.con, table, self.mirror)
-            self._present.add(table.name.lower())
+            self._load(table_state(table, self.mirror))
         for view in ordered_views:
             body = to_duckdb(unqualified(view.body, self.database))
             self.con.execute(f"CREATE VIEW {duck_ident(view.name)} AS {body}")
             self._present.add(view.name)
+
+    def _load(self, state: TableState) -> None:
+        load_table(self.con, state, self.mirror)
+        name = state.table.name.lower()
+        self._present.add(name)
+        self._loaded[name] = state.key
+        self._checked[name] = self._token
+
+    def _base_tables(self, query: exp.Expression) -> set[str]:
+        """The tables a query reads, directly or through the views."""
+        found: set[str] = set()
+        todo, seen = [query], set()
+        while todo:
+            for ref in table_refs(todo.pop()):
+                name = ref.name.lower()
+                if name not in self._views:
+                    found.add(name)
+                elif name not in seen:
+                    seen.add(name)
+                    todo.append(self._views[name].body)
+        return found
+
+    def refresh(self, names: list[str]) -> list[str]:
+        """Reload each of the loaded catalog tables ``names`` whose state changed since it was
+        loaded (a partition cataloged or dropped, an object written, replaced or deleted); the
+        names reloaded.
+
+        One catalog read and one listing per table, all side by side: what a warm engine pays
+        to be sure it answers from the lake as it is now.
+        """
+        if self._glue is not None:
+            self.mirror()  # made once, before the threads share it
+
+        def current(name: str) -> TableState | None:
+            table = read_table(self._glue, self.database, name) if self._glue else None
+            table = table or _schema_table(name)
+            return None if table is None else table_state(table, self.mirror)
+
+        with ThreadPoolExecutor(min(8, len(names))) as pool:
+            states = list(pool.map(current, names))
+        changed = []
+        for name, state in zip(names, states, strict=True):
+            if state is not None and state.key == self._loaded[name]:
+                self._checked[name] = self._token
+                continue
+            self.con.execute(f"DROP TABLE {duck_ident(name)}")
+            del self._loaded[name]
+            self._present.discard(name)
+            if state is not None:
+                self._load(state)
+            changed.append(name)
+        return changed
+
+    def load_catalog(self) -> None:
+        """Load every table of the catalog now (a warm service's start), not at first use."""
+        if self._glue is None:
+            return
+        for name in table_names(self._glue, self.database) or []:
+            self._prepare(exp.select("*").from_(exp.to_table(name)))
 
 
 def run_query(

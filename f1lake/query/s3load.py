@@ -11,7 +11,8 @@ keyed by their ETags (``LakeMirror``):
   named by a digest of that state, so a warm process reads one local file, and a changed lake
   is a new digest: nothing stale can be read.
 
-``load_table`` is the one entry point, so how the lake is read can change in this module alone.
+``table_state`` (what the table holds now) and ``load_table`` are the entry points, so how the
+lake is read can change in this module alone.
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ class LakeMirror:
         self.s3 = s3
         self.root = root
 
-    def load(self, con: duckdb.DuckDBPyConnection, table: GlueTable) -> None:
-        """Create a DuckDB table with the catalog's schema from the table's cataloged partitions."""
-        objects = self.listing(table)
+    def load(
+        self, con: duckdb.DuckDBPyConnection, table: GlueTable, objects: list[LakeObject]
+    ) -> None:
+        """Create a DuckDB table with the catalog's schema from ``objects`` (the listing of the
+        table's cataloged partitions)."""
         if not objects:
             create_empty(con, table)
             return
@@ -195,15 +198,36 @@ class LakeMirror:
         return self.root / "objects" / obj.bucket / f"{obj.key}@{_ETAG_SAFE.sub('', obj.etag)}"
 
 
+@dataclass(frozen=True)
+class TableState:
+    """A cataloged table as the lake holds it now: the objects under its cataloged partitions,
+    with their ETags. ``key`` names that state: an equal key is equal data, so a process that
+    keeps a table loaded knows from the key alone whether it is still current."""
+
+    table: GlueTable
+    objects: tuple[LakeObject, ...]
+
+    @property
+    def key(self) -> str:
+        return _digest(self.table, list(self.objects))
+
+
+def table_state(table: GlueTable, mirror: Callable[[], LakeMirror]) -> TableState:
+    """The table's current state: one listing of its location (none when no partition is
+    cataloged; ``mirror`` is asked for only when one is)."""
+    if not any(table.partitions.values()):
+        return TableState(table, ())
+    return TableState(table, tuple(mirror().listing(table)))
+
+
 def load_table(
-    con: duckdb.DuckDBPyConnection, table: GlueTable, mirror: Callable[[], LakeMirror]
+    con: duckdb.DuckDBPyConnection, state: TableState, mirror: Callable[[], LakeMirror]
 ) -> None:
-    """Create a DuckDB table with the catalog's schema from the table's cataloged partitions
-    (``mirror`` is asked for only when the table has some)."""
-    if any(table.partitions.values()):
-        mirror().load(con, table)
+    """Create a DuckDB table with the catalog's schema holding ``state``'s objects."""
+    if state.objects:
+        mirror().load(con, state.table, list(state.objects))
     else:
-        create_empty(con, table)
+        create_empty(con, state.table)
 
 
 def create_empty(con: duckdb.DuckDBPyConnection, table: GlueTable) -> None:

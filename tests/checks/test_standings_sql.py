@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 
 from f1lake.catalog import crawl
-from f1lake.query import run_file, run_query
+from f1lake.query.local import run_file, run_query
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
 from tests.checks.lakedata import Season, build, modern_season

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from f1lake.catalog.definition import create_crawler_kwargs
-from f1lake.query.dialect import bind, parse_params, placeholders, to_athena
+from f1lake.query.dialect import bind, placeholders, to_athena
+from f1lake.query.params import parse_params
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import PROJECT_ROOT, Settings
 from tests.infra.conftest import FIELDS, logical_id, of_type, only, sql_paths

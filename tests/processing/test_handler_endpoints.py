@@ -20,7 +20,7 @@ from f1lake.endpoints import (
 )
 from f1lake.keys import processed_key
 from f1lake.processing import processed_source, quarantine_record
-from f1lake.query import run_query
+from f1lake.query.local import run_query
 from lambda_processor.handler import handler
 from tests.processing.factories import (
     T0,

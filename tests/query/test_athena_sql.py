@@ -12,13 +12,13 @@ from sqlglot import exp
 from f1lake.query.dialect import (
     bind,
     execution_parameters,
-    parse_params,
     parse_statement,
     query_body,
     to_athena,
     to_duckdb,
 )
 from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError
+from f1lake.query.params import parse_params
 from f1lake.resources import SQL_ROOT
 
 SQL_FILES = sorted(SQL_ROOT.rglob("*.sql"))

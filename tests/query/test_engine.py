@@ -9,15 +9,9 @@ import pandas as pd
 import pytest
 
 from f1lake.catalog import crawl
-from f1lake.query import (
-    ParameterError,
-    QueryError,
-    QuerySyntaxError,
-    UnknownTableError,
-    format_table,
-    run_file,
-    run_query,
-)
+from f1lake.query.errors import ParameterError, QueryError, QuerySyntaxError, UnknownTableError
+from f1lake.query.local import run_file, run_query
+from f1lake.query.output import format_table
 from f1lake.resources import SQL_ROOT
 from f1lake.settings import Settings
 from tests.catalog.lakedata import SEASON_2022, SEASON_2023, build_lake, put, put_results

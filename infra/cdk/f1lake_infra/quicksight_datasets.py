@@ -111,8 +111,9 @@ def describe_columns(
 ) -> dict[str, dict[str, str]]:
     """Each query's result columns (name -> QuickSight type), in order, from DuckDB over empty
     tables shaped by ``f1lake.schema``: no AWS, no data."""
-    from f1lake.query.dialect import bind, parse_params, parse_statement, query_body, to_duckdb
+    from f1lake.query.dialect import bind, parse_statement, query_body, to_duckdb
     from f1lake.query.local import LocalEngine
+    from f1lake.query.params import parse_params
 
     described: dict[str, dict[str, str]] = {}
     with LocalEngine(None) as session:
