@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         "(DuckDB over the catalog of the local stack) or athena (a deployment on AWS).",
     )
 
+    query_url: str | None = Field(
+        None,
+        description="The local stack's warm query service, where `f1lake sql` and the dashboard "
+        "send queries (found through the running stack; unset: they run in process).",
+    )
+
     ledger_dsn: str | None = Field(
         None,
         description="PostgreSQL DSN of the ledger (race schedule, ingestions, history) "

@@ -1,8 +1,8 @@
 """Season dashboards: dashboards/season.json drawn as one offline HTML file from the lake.
 
 ``spec`` reads the definition (shared with the QuickSight dashboard of the CDK app), ``data``
-runs its named queries on the local engine, ``charts`` shapes the answers, ``render`` writes
-the page, ``serve`` serves it on loopback.
+runs its named queries on the local engine (the stack's warm query service when it runs one),
+``charts`` shapes the answers, ``render`` writes the page, ``serve`` serves it on loopback.
 """
 
 from __future__ import annotations
@@ -45,10 +45,13 @@ def write_dashboard(
     """
     from f1lake.dashboard.data import collect
     from f1lake.dashboard.render import write_html
-    from f1lake.query.local import LocalEngine
+    from f1lake.query.engines import session_engine
 
     spec = load_spec(spec_path)
-    with LocalEngine(settings) as session:
+    session = session_engine(settings, "local")  # the stack's warm service when it runs one
+    try:
         data = collect(session, spec, seasons, missing_ok=missing_ok)
+    finally:
+        session.close()
     path = write_html(data, out or default_output(settings))
     return Written(path, data.seasons, data.default_season)

@@ -162,7 +162,12 @@ def serve_stack(
     ``source``: resolved (and said) by the caller, which checked ``seasons`` against it."""
     settings, source = source_settings(settings, csv_dir, api_url, say, source)
     with local_stack(
-        settings, csv_dir=source.csv_dir, today=today, services=with_airflow, say=say
+        settings,
+        csv_dir=source.csv_dir,
+        today=today,
+        services=with_airflow,
+        query_service=True,
+        say=say,
     ) as stack:
         _say_start(stack, say)
         info = require_stack(settings)

@@ -4,8 +4,9 @@ moto (S3, SQS, Glue) on 127.0.0.1 with its buckets and catalog written through t
 ``<state_dir>/lake.sqlite``; an embedded PostgreSQL in ``<state_dir>/postgres`` holding the
 ledger (database ``f1lake``) and Airflow's metadata (database ``airflow``), unless a ledger DSN
 is given; the offline replay API when a CSV dump is given; the Lambda runner polling the
-raw-events queue; and, for ``f1lake up``, Airflow's four components. moto, the replay API and
-the runner are child processes, so they run beside Airflow's tasks instead of sharing a GIL.
+raw-events queue; and, for ``f1lake up``, Airflow's four components and the warm query
+service. moto, the replay API, the runner and the query service are child processes, so they
+run beside Airflow's tasks instead of sharing a GIL.
 
 One process owns a state dir's stack at a time (:mod:`f1lake.local.stack_state`). At start
 it cleans up after an owner that died, and reconciles the ledger with the lake; a guardian
@@ -35,6 +36,7 @@ from f1lake.local.guardian import Guardian
 from f1lake.local.moto_server import start_moto, use_local_aws_credentials
 from f1lake.local.postgres import AIRFLOW_DATABASE, LEDGER_DATABASE, Cluster, start_cluster
 from f1lake.local.provision import provision
+from f1lake.local.query_service import start_query_service
 from f1lake.local.replay_service import start_replay
 from f1lake.local.runner_service import RunnerService
 from f1lake.local.stack_state import (
@@ -94,6 +96,7 @@ def local_stack(
     runner_workers: int = 1,
     runner_batch_size: int = 10,
     services: bool = False,
+    query_service: bool = False,
     say: Callable[[str], None] | None = None,
 ) -> Iterator[LocalStack]:
     """Bring the stack up for the duration of the block, and everything down after it.
@@ -103,7 +106,9 @@ def local_stack(
     ``services`` also starts Airflow's components (``f1lake up``); without it, DAGs run in
     this process through ``dag.test()``. ``airflow_home`` given: the caller's Airflow home,
     whose metadata database stays the caller's (the tests); else the stack's own, in its
-    PostgreSQL. StackBusyError when another live process owns the state dir.
+    PostgreSQL. ``query_service`` also keeps the warm query service (``f1lake up``: ``f1lake
+    sql`` and the dashboard answer from it). StackBusyError when another live process owns the
+    state dir.
     """
     tell = say or (lambda _line: None)
     use_local_aws_credentials()
@@ -158,8 +163,13 @@ def local_stack(
                 wait_seconds=runner_poll_seconds,
                 batch_size=runner_batch_size,
             )
+            query = None
+            if query_service:  # loads beside the runner's start
+                query = start_query_service(live, state / LAKE_FILE)
+                _guard(stack, guardian, query)
             runner.start()
             stack.callback(runner.stop)
+            query_url = query.ready() if query else None
             own_home = airflow_home is None
             home = airflow_home or state / AIRFLOW_DIR
             metadata = cluster.sqlalchemy_url(AIRFLOW_DATABASE) if own_home and cluster else None
@@ -181,10 +191,12 @@ def local_stack(
                 api_base_url=live.api_base_url,
                 process_groups=[runner_pid for runner_pid in runner.process_ids()]
                 + [moto.proc.pid]
-                + ([replay.proc.pid] if replay else []),
+                + ([replay.proc.pid] if replay else [])
+                + ([query.proc.pid] if query else []),
                 postgres_pid=cluster.pid if cluster else None,
                 rate_limits=(live.rate_limit_per_second, live.rate_limit_per_hour),
                 today=today.isoformat() if today else None,
+                query_url=query_url,
             )
             write_info(info)  # a second shell can use the lake while Airflow starts
             if services:

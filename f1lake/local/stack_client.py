@@ -57,19 +57,22 @@ def stack_settings(settings: Settings) -> Settings:
     """``settings`` pointed at the running local stack, when one runs and none is configured.
 
     A second shell then needs no ``export`` lines: ``f1lake sql``, ``check``, ``dashboard`` and
-    ``status`` find the stack through its state file.
+    ``status`` find the stack through its state file, and ``sql`` and ``dashboard`` its warm
+    query service (when the settings name the stack's own endpoint, or none).
     """
-    if settings.on_local_stack:
-        return settings
     info = running_stack(settings.state_dir.resolve())
     if info is None:
         return settings
-    from f1lake.local.moto_server import use_local_aws_credentials
+    update: dict[str, object] = {}
+    if not settings.on_local_stack:
+        from f1lake.local.moto_server import use_local_aws_credentials
 
-    use_local_aws_credentials()
-    return settings.model_copy(
-        update={"aws_endpoint_url": info.aws_endpoint_url, "ledger_dsn": info.ledger_dsn}
-    )
+        use_local_aws_credentials()
+        update = {"aws_endpoint_url": info.aws_endpoint_url, "ledger_dsn": info.ledger_dsn}
+    same_lake = update or settings.aws_endpoint_url == info.aws_endpoint_url
+    if info.query_url and settings.query_url is None and same_lake:
+        update["query_url"] = info.query_url
+    return settings.model_copy(update=update) if update else settings
 
 
 def airflow_client(info: StackInfo) -> AirflowApi:

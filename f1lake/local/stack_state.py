@@ -51,6 +51,8 @@ class StackInfo:
     """The stack's API limits (per second, per hour): what its DAG runs are paced by."""
     today: str | None = None
     """The replay's "today" (ISO date) when the stack replays a dump as of a day."""
+    query_url: str | None = None
+    """The warm query service (:mod:`f1lake.query.service`) that ``f1lake sql`` talks to."""
 
     def settings_env(self) -> dict[str, str]:
         """The ``F1LAKE_*`` variables that point a command at this stack."""
