@@ -8,6 +8,7 @@ invisible. Only the tables a query references (directly or through the views of
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,7 @@ from f1lake.settings import Settings
 
 DEFAULT_CATALOG = "awsdatacatalog"
 LAKE_MIRROR_DIR = "lake-mirror"
+_KEPT_ANSWERS = 4096
 
 
 class LocalEngine:
@@ -78,6 +80,7 @@ class LocalEngine:
         self._version = lake_version
         self._token: int | None = None  # the lake's version this query looks at
         self._checked: dict[str, int | None] = {}  # catalog table -> version last checked at
+        self._answers: dict[str, tuple[dict[str, str | None], pa.Table]] = {}
         if settings is not None:
             self._aws = session(settings)  # one session: fresh ones cost more than the reads
             self._glue = client("glue", settings, self._aws)
@@ -100,7 +103,15 @@ class LocalEngine:
         return to_pandas(self.run_arrow(sql, params))
 
     def run_arrow(self, sql: str, params: Mapping[str, object] | None = None) -> pa.Table:
-        """``run``'s answer as Arrow, with Athena's types (what the query service sends)."""
+        """``run``'s answer as Arrow, with Athena's types (what the query service sends).
+
+        With a ``lake_version`` an answer is kept with the states of the tables it read, and
+        given again while each of them is still in that state (checked as ``_prepare`` checks
+        them): a dashboard asks the same questions of an unchanged lake every time.
+        """
+        key = _answer_key(sql, params) if self._version is not None else None
+        if key is not None and (kept := self._kept(key)) is not None:
+            return kept
         bound = bind(sql, params, parse_params(sql))
         query = inline_constants(query_body(parse_statement(bound)))
         self._prepare(query)
@@ -112,7 +123,28 @@ class LocalEngine:
             result = self.con.sql(to_duckdb(local)).to_arrow_table()
         except duckdb.Error as exc:
             raise QueryError(f"query failed: {_one_line(exc)}") from None
-        return _athena_types(result)
+        answer = _athena_types(result)
+        if key is not None:
+            read = {name: self._loaded.get(name) for name in self._base_tables(query)}
+            self._answers[key] = (read, answer)
+            while len(self._answers) > _KEPT_ANSWERS:
+                del self._answers[next(iter(self._answers))]  # the oldest
+        return answer
+
+    def _kept(self, key: str) -> pa.Table | None:
+        """The kept answer of ``key`` if every table it read is still in the state it read."""
+        if key not in self._answers:
+            return None
+        read, answer = self._answers[key]
+        assert self._version is not None
+        self._token = self._version.current()
+        stale = [t for t in read if t in self._loaded and self._checked.get(t) != self._token]
+        if stale:
+            self.refresh(stale)
+        if all(self._loaded.get(t) == state for t, state in read.items()):
+            return answer
+        del self._answers[key]
+        return None
 
     def tables(self) -> dict[str, str]:
         """Every name a query can use: catalog (or loaded) tables and the views, with kind."""
@@ -258,6 +290,12 @@ def mirror_root(settings: Settings) -> Path:
     except OSError:
         root = Path(tempfile.mkdtemp(prefix="f1lake-lake-"))
     return root
+
+
+def _answer_key(sql: str, params: Mapping[str, object] | None) -> str:
+    """A query and its values (with their types: '2023' and 2023 bind differently)."""
+    values = sorted((k, type(v).__name__, repr(v)) for k, v in (params or {}).items())
+    return json.dumps([sql, values])
 
 
 def _read_sql(path: Path) -> str:
