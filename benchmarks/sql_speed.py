@@ -7,12 +7,20 @@ Then prints each goal of issue 14 with its figure, the plain way's figure (DuckD
 module over the local copy, in the same run) and their ratio, with the machine's load:
 
 - loading ``results`` alone: cold (empty mirror), warm (mirror filled), plain;
-- ``f1lake sql standings --season S`` as a whole process, cold and warm, against
-  ``python -c 'import duckdb; ...'`` running the same SQL over the local copy;
-- the first query of a session (engine made, views parsed, tables loaded), warm mirror;
-- every named query, warm: its median, and the p50 over the queries;
-- ``f1lake dashboard`` as a whole process, warm;
+- ``f1lake sql standings --season S`` as a whole process in process (no service), cold and warm,
+  and through the query service ``f1lake up`` keeps, against ``python -c 'import duckdb; ...'``
+  running the same SQL over the local copy;
+- the first query of a session: in process (engine made, views parsed, tables loaded), and
+  through the service;
+- every named query, warm: on the engine alone, through the service computed (a new text each
+  run), through the service repeated (its kept answer), plain; the p50 over the queries and how
+  many are over 50 ms;
+- ``f1lake dashboard`` as a whole process: in process, through the service first (computed) and
+  again over the unchanged lake;
 - S3 requests per table, cold and warm.
+
+The moto server writes through to a lake file, as the local stack's does (the service's
+freshness signal). Each figure's line ends with the load average when it was taken.
 
     uv run python benchmarks/sql_speed.py [--csv-dir DIR] [--from 1950 --to 2025]
         [--season 2021] [--runs 5]
@@ -21,6 +29,7 @@ module over the local copy, in the same run) and their ratio, with the machine's
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -29,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -43,15 +52,17 @@ from f1lake.aws import client  # noqa: E402
 from f1lake.catalog import crawl  # noqa: E402
 from f1lake.keys import processed_key  # noqa: E402
 from f1lake.local.moto_server import LOCAL_AWS_ENV, moto_server  # noqa: E402
+from f1lake.local.query_service import start_query_service  # noqa: E402
 from f1lake.query.dialect import (  # noqa: E402
     bind,
     parse_statement,
     query_body,
     to_duckdb,
 )
-from f1lake.query.library import find_query, load_library  # noqa: E402
+from f1lake.query.library import NamedQuery, find_query, load_library  # noqa: E402
 from f1lake.query.local import LocalEngine, _resolve  # noqa: E402
-from f1lake.query.params import parse_params  # noqa: E402
+from f1lake.query.params import INTEGER_TYPES, parse_params  # noqa: E402
+from f1lake.query.remote import QueryClient, RemoteEngine, lake_identity  # noqa: E402
 from f1lake.query.rewrite import inline_constants, unqualified  # noqa: E402
 from f1lake.schema import TABLES  # noqa: E402
 from f1lake.settings import Settings  # noqa: E402
@@ -80,7 +91,7 @@ def median_of(runs: int, once: Callable[[], object]) -> float:
 def row(what: str, ours: float, plain: float | None, goal: str = "") -> None:
     ratio = f"x{ours / plain:6.1f}" if plain else " " * 7
     plain_text = f"{plain * 1e3:9.0f}" if plain is not None else " " * 9
-    say(f"{what:<48} {ours * 1e3:9.0f} {plain_text} {ratio}  {goal}")
+    say(f"{what:<52} {ours * 1e3:9.0f} {plain_text} {ratio}  {goal}  [{load()}]")
 
 
 # -- the lake: processed tables of the dump, at the processor's layout ----------------------
@@ -163,6 +174,84 @@ def plain_process(folder: Path, name: str, params: dict[str, object]) -> list[st
     return [sys.executable, "-c", script]
 
 
+def sample_params(query: NamedQuery, season: int) -> dict[str, object]:
+    """A sensible value for each parameter a named query declares, by its name and type."""
+    by_name: dict[str, object] = {
+        "season": season,
+        "round": 5,
+        "driver": "hamilton",
+        "constructor": "mercedes",
+    }
+    return {
+        p.name: by_name.get(p.name, season if p.type in INTEGER_TYPES else "hamilton")
+        for p in query.params
+    }
+
+
+def named_queries(
+    args: argparse.Namespace,
+    settings: Settings,
+    folder: Path,
+    client: QueryClient,
+    fresh: Iterator[int],
+) -> None:
+    """Every named query warm: in process (the engine alone), via the service computed (a new
+    text each run, so no kept answer), via the service repeated (its kept answer), and plain."""
+    import duckdb
+
+    plain_con = duckdb.connect()
+    for statement in plain_setup(folder, list(TABLES), "TABLE"):
+        plain_con.execute(statement)
+    figures: dict[str, list[float]] = {"engine": [], "computed": [], "kept": [], "plain": []}
+    say(f"  {'named query (ms)':<40} {'engine':>8} {'service':>8} {'kept':>8} {'plain':>8}")
+    with LocalEngine(settings) as engine:
+        for query in load_library().values():
+            values = sample_params(query, args.season)
+            engine.run(query.text, values)  # loads its tables and views
+            client.text(query.text, values, "csv")
+            ddl, body, _ = duckdb_sql(query.name, values)
+            for statement in ddl:
+                plain_con.execute(statement.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+            times = {
+                "engine": median_of(args.runs, lambda q=query, v=values: engine.run(q.text, v)),
+                "computed": median_of(
+                    args.runs,
+                    lambda q=query, v=values: client.arrow(f"{q.text}\n-- run {next(fresh)}", v),
+                ),
+                "kept": median_of(args.runs, lambda q=query, v=values: client.arrow(q.text, v)),
+            }
+            with contextlib.suppress(duckdb.Error):  # no file of the table (laps): no plain
+                times["plain"] = median_of(
+                    args.runs, lambda b=body: plain_con.execute(b).fetchall()
+                )
+            for k, v in times.items():
+                figures[k].append(v)
+            say(
+                f"  {query.name:<40} "
+                + " ".join(
+                    f"{times[k] * 1e3:8.0f}" if k in times else f"{'-':>8}"
+                    for k in ("engine", "computed", "kept", "plain")
+                )
+            )
+    plain = statistics.median(figures["plain"])
+    for what, key in (("engine", "engine"), ("service", "computed"), ("service, kept", "kept")):
+        medians = figures[key]
+        over = sum(1 for m in medians if m > 0.05)
+        row(
+            f"named queries p50 over {len(medians)}, {what}",
+            statistics.median(medians),
+            plain,
+            "<= 50 ms",
+        )
+        row(f"  slowest; {over} of {len(medians)} over 50 ms", max(medians), None)
+
+
+def timed(once: Callable[[], None]) -> float:
+    t0 = time.perf_counter()
+    once()
+    return time.perf_counter() - t0
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -180,7 +269,7 @@ def main() -> None:
     say(f"start: {load()}")
     work = Path(tempfile.mkdtemp(prefix="f1lake-bench-"))
     try:
-        with moto_server() as endpoint:
+        with moto_server(lake_file=work / "lake.sqlite") as endpoint:  # as the stack runs it
             run(args, endpoint, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -189,6 +278,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace, endpoint: str, work: Path) -> None:
     folder = work / "plain"
+    lake_file = work / "lake.sqlite"
     t0 = time.perf_counter()
     objects = write_folder(args.csv_dir, args.first, args.last, folder)
     suffix = os.urandom(3).hex()
@@ -231,16 +321,16 @@ def run(args: argparse.Namespace, endpoint: str, work: Path) -> None:
         con.execute(plain_setup(folder, ["results"], "TABLE")[0])
         con.close()
 
-    def process(cmd: list[str]) -> Callable[[], None]:
+    def process(cmd: list[str], with_env: dict[str, str] = env) -> Callable[[], None]:
         def once() -> None:
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            done = subprocess.run(cmd, env=with_env, capture_output=True, text=True)
             if done.returncode:
                 raise SystemExit(f"{cmd[:4]} failed: {done.stderr[-2000:]}")
 
         return once
 
-    say(f"{'figure (ms)':<48} {'f1lake':>9} {'plain':>9} {'ratio':>7}  goal")
-    say("-" * 92)
+    say(f"{'figure (ms)':<52} {'f1lake':>9} {'plain':>9} {'ratio':>7}  goal")
+    say("-" * 96)
     plain_results = median_of(args.runs, results_plain)
     row(
         "load results, cold mirror",
@@ -254,51 +344,66 @@ def run(args: argparse.Namespace, endpoint: str, work: Path) -> None:
     cold()
     t0 = time.perf_counter()
     process(standings)()
-    row("`f1lake sql standings` process, cold", time.perf_counter() - t0, plain_standings)
+    row("`f1lake sql standings` in process, cold", time.perf_counter() - t0, plain_standings)
     row(
-        "`f1lake sql standings` process, warm",
+        "`f1lake sql standings` in process, warm mirror",
         median_of(args.runs, process(standings)),
         plain_standings,
-        "<= 1.5 s and <= x5",
     )
 
     def first_query() -> None:
         with LocalEngine(settings) as engine:
             engine.run(find_query("standings").text, params)
 
-    row("first query of a session, warm mirror", median_of(args.runs, first_query), None, "<= 2 s")
+    row("first query of a session in process, warm mirror", median_of(args.runs, first_query), None)
 
-    import duckdb
+    say("\nthe query service (as `f1lake up` keeps it; started now, tables loaded at start):")
+    t0 = time.perf_counter()
+    service = start_query_service(settings, lake_file)
+    url = service.ready()
+    client = QueryClient(url, lake_identity(settings))
+    client.text("SELECT 1 AS ready", {}, "csv")  # waits for the start's loading
+    row("service start until it answers (tables loaded)", time.perf_counter() - t0, None)
+    try:
+        served = {**env, "F1LAKE_QUERY_URL": url}
+        row(
+            "`f1lake sql standings` process via the service",
+            median_of(args.runs, process(standings, served)),
+            plain_standings,
+            "<= 1.5 s and <= x5",
+        )
+        text = find_query("standings").text
+        fresh = iter(range(10**6))  # a new text each run: no kept answer, the query computed
 
-    plain_con = duckdb.connect()
-    for statement in plain_setup(folder, list(TABLES), "TABLE"):
-        plain_con.execute(statement)
-    ours, plains = [], []
-    with LocalEngine(settings) as engine:
-        for query in load_library().values():
-            values = {p.name: args.season for p in query.params}
-            engine.run(query.text, values)  # loads its tables and views
-            ddl, body, _ = duckdb_sql(query.name, values)
-            for statement in ddl:
-                plain_con.execute(statement.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
-            mine = median_of(args.runs, lambda q=query, v=values: engine.run(q.text, v))
-            theirs = median_of(args.runs, lambda b=body: plain_con.execute(b).fetchall())
-            ours.append(mine)
-            plains.append(theirs)
-            row(f"  {query.name}, warm", mine, theirs)
-    row(
-        f"named queries, warm: p50 over {len(ours)}",
-        statistics.median(ours),
-        statistics.median(plains),
-        "<= 50 ms",
-    )
-    row("named queries, warm: slowest median", max(ours), None)
+        def first_served() -> None:
+            engine = RemoteEngine(QueryClient(url, lake_identity(settings)))
+            engine.run(f"{text}\n-- run {next(fresh)}", params)
+            engine.close()
 
-    out = work / "dashboard.html"
-    dashboard = [*f1lake, "dashboard", "--out", str(out)]
-    row(
-        "`f1lake dashboard` process, warm", median_of(args.runs, process(dashboard)), None, "<= 5 s"
-    )
+        row(
+            "first query of a session via the service",
+            median_of(args.runs, first_served),
+            None,
+            "<= 2 s",
+        )
+        named_queries(args, settings, folder, client, fresh)
+        out = work / "dashboard.html"
+        dashboard = [*f1lake, "dashboard", "--out", str(out)]
+        row("`f1lake dashboard` process in process (once)", timed(process(dashboard)), None)
+        row(
+            "`f1lake dashboard` via the service, first (computed)",
+            timed(process(dashboard, served)),
+            None,
+        )
+        row(
+            "`f1lake dashboard` via the service, lake unchanged",
+            median_of(args.runs, process(dashboard, served)),
+            None,
+            "<= 5 s",
+        )
+    finally:
+        client.close()
+        service.stop()
 
     say("\nS3 requests per table (cold mirror, then warm):")
     for table in ("results", "races", "drivers"):

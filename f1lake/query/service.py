@@ -110,6 +110,7 @@ def _json(value: object) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a dashboard sends dozens of queries
+    disable_nagle_algorithm = True  # else the body waits on the headers' delayed ACK (40 ms)
     service: QueryService
 
     def do_GET(self) -> None:
