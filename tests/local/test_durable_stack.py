@@ -14,6 +14,7 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -70,14 +71,19 @@ def test_the_lake_outlives_stop_start_and_kill9_with_no_cleanup(minidump, state_
     assert re.search(rf"^  {SEASON}: \d+ raw objects written, \d+ processed \(3 races\)", out, re.M)
     assert "Warning" not in out + loaded.stderr and "{'" not in out  # no third-party noise
 
-    # up, then read the lake from a second shell: no exports, no API request
+    # up, then read the lake from a second shell: no exports, no API request; `f1lake sql`
+    # asks the stack's warm query service
     with running(state_dir, "up", "--no-airflow", *source_args(minidump)) as up:
         up.wait_for("Ctrl-C or `f1lake down` stops the stack.")
         assert standings(state_dir) == pytest.approx(expected)
+        service = json.loads((state_dir / "stack.json").read_text())["query_url"]
+        assert urlopen(f"{service}/health", timeout=10).status == 200
         seconds = up.signal(signal.SIGKILL)
     assert seconds < 5
     left = await_no_processes(state_dir)
     assert not left, f"kill -9 of `f1lake up` left processes running: {left}"
+    with pytest.raises(OSError):  # the query service went with its owner
+        urlopen(f"{service}/health", timeout=10)
 
     # the next start cleans up after the dead owner by itself and finds the same lake
     with running(state_dir, "up", "--no-airflow", *source_args(minidump)) as up:
