@@ -81,6 +81,7 @@ class LocalEngine:
         self._token: int | None = None  # the lake's version this query looks at
         self._checked: dict[str, int | None] = {}  # catalog table -> version last checked at
         self._answers: dict[str, tuple[dict[str, str | None], pa.Table]] = {}
+        self._derived: dict[str, set[str]] = {}  # materialized view -> tables it reads
         if settings is not None:
             self._aws = session(settings)  # one session: fresh ones cost more than the reads
             self._glue = client("glue", settings, self._aws)
@@ -202,8 +203,13 @@ class LocalEngine:
             self._load(table_state(table, self.mirror))
         for view in ordered_views:
             body = to_duckdb(unqualified(view.body, self.database))
-            self.con.execute(f"CREATE VIEW {duck_ident(view.name)} AS {body}")
+            # A warm engine computes each view once per state of the tables it reads (the
+            # standings by round over every season take a second), a one-off engine at use.
+            kind = "VIEW" if self._version is None else "TABLE"
+            self.con.execute(f"CREATE {kind} {duck_ident(view.name)} AS {body}")
             self._present.add(view.name)
+            if self._version is not None:
+                self._derived[view.name] = self._base_tables(view.body)
 
     def _load(self, state: TableState) -> None:
         load_table(self.con, state, self.mirror)
@@ -252,6 +258,10 @@ class LocalEngine:
             self.con.execute(f"DROP TABLE {duck_ident(name)}")
             del self._loaded[name]
             self._present.discard(name)
+            for view in [v for v, read in self._derived.items() if name in read]:
+                self.con.execute(f"DROP TABLE {duck_ident(view)}")  # made again at next use
+                del self._derived[view]
+                self._present.discard(view)
             if state is not None:
                 self._load(state)
             changed.append(name)

@@ -167,5 +167,10 @@ def test_the_service_never_answers_from_a_lake_that_changed(durable_lake) -> Non
 
         put_results(settings, 2001, SEASON_2023)  # written, not crawled: invisible, as in Athena
         assert answer() == [["2000", total - round_one + 99.0]]
+        seasons = "SELECT season, count(*) AS teams FROM constructor_seasons GROUP BY season"
+        assert client.text(seasons, {}, "csv")[0].split() == ["season,teams", "2000,2"]
         crawl(settings)  # a new partition cataloged
         assert answer() == [["2000", total - round_one + 99.0], ["2001", total]]
+        # a view the service computed once (a table of its own) is computed again
+        teams = client.text(seasons + " ORDER BY 1", {}, "csv")[0].split()
+        assert teams == ["season,teams", "2000,2", "2001,2"]
