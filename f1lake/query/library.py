@@ -86,6 +86,9 @@ def load_library(root: Path = SQL_ROOT) -> dict[str, NamedQuery]:
 
 def find_query(name: str, root: Path = SQL_ROOT) -> NamedQuery:
     """The named query, or an error that lists the close names (or all of them)."""
+    path = root / f"{name}.sql"
+    if is_query_name(name) and path.is_file():  # one file read, not the whole library
+        return load_query(path)
     library = load_library(root)
     if name in library:
         return library[name]
