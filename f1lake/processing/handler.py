@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from f1lake import aws
 from f1lake.processing.events import Message, is_sqs_event, s3_objects, sqs_messages
 from f1lake.processing.processor import ObjectOutcome, Processor
-from f1lake.processing.s3_objects import S3Objects
+from f1lake.processing.s3_objects import S3Objects, shared_store
 from f1lake.settings import Settings
 from f1lake.topology import TopologyError, dead_letter_route
 
@@ -53,9 +53,9 @@ def current_settings() -> Settings:
 def handle_event(
     event: dict[str, Any], settings: Settings, *, store: S3Objects | None = None
 ) -> dict[str, Any]:
-    """Handle one Lambda event; ``store`` replaces the S3 adapter built from ``settings`` (a
-    caller that reuses clients across invocations, or a test that hooks the S3 edge)."""
-    store = store or S3Objects(settings)
+    """Handle one Lambda event; ``store`` replaces the process's S3 adapter for ``settings``
+    (a test that hooks the S3 edge)."""
+    store = store or shared_store(settings)
     processor = Processor(store, settings.max_raw_object_bytes)
     if is_sqs_event(event):
         return _handle_sqs(event, processor, settings.raw_bucket, DeadLetterPolicy(store))

@@ -5,11 +5,13 @@ PostgreSQL adapter is :mod:`f1lake.ledger.store`.)"""
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pyarrow as pa
+import pyarrow.parquet as pq
 from botocore.exceptions import ClientError
 
 from f1lake import aws
@@ -115,29 +117,17 @@ class S3Objects:
         raw_key: str,
         sha256: str,
     ) -> str:
-        """Write one race (or season) of one table as Parquet, replacing any earlier version;
-        returns its URI."""
-        import awswrangler as wr
-        import pandas as pd
-
-        aws.configure_wrangler(self.settings)
-        definition = get_table(table)
-        uri = f"s3://{self.settings.processed_bucket}/{processed_key(table, season, round_)}"
-        wr.s3.to_parquet(
-            data.to_pandas(types_mapper=pd.ArrowDtype),
-            path=uri,
-            dataset=False,
-            index=False,
-            dtype=definition.athena_dtypes(),
-            pyarrow_additional_kwargs={"schema": definition.parquet_schema()},
-            s3_additional_kwargs={
-                "Metadata": {META_SOURCE_KEY: raw_key, META_PAYLOAD_SHA: sha256},
-                "ContentType": "application/vnd.apache.parquet",
-            },
-            boto3_session=self.session,
-            use_threads=False,
+        """Write one race (or season) of one table as Parquet, replacing any earlier version,
+        in one PUT; returns its URI."""
+        key = processed_key(table, season, round_)
+        self.s3.put_object(
+            Bucket=self.settings.processed_bucket,
+            Key=key,
+            Body=parquet_bytes(table, data),
+            Metadata={META_SOURCE_KEY: raw_key, META_PAYLOAD_SHA: sha256},
+            ContentType="application/vnd.apache.parquet",
         )
-        return uri
+        return f"s3://{self.settings.processed_bucket}/{key}"
 
     # quarantine
     def quarantine_record(self, raw_key: str) -> dict[str, Any] | None:
@@ -154,6 +144,32 @@ class S3Objects:
 
     def clear_quarantine(self, raw_key: str) -> None:
         self.s3.delete_object(Bucket=self.settings.quarantine_bucket, Key=quarantine_key(raw_key))
+
+
+def parquet_bytes(table: str, data: pa.Table) -> bytes:
+    """Pure: one race's (or season's) rows of ``table`` as the Parquet file the lake holds, in
+    the table's schema (snappy, as awswrangler and Athena write). Built in memory and sent in
+    one PUT: awswrangler's writer costs a pandas round trip and a new S3 client per call."""
+    schema = get_table(table).parquet_schema()
+    sink = pa.BufferOutputStream()
+    pq.write_table(data.select(schema.names).cast(schema), sink, compression="snappy")
+    return sink.getvalue().to_pybytes()
+
+
+_SHARED: dict[str, S3Objects] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_store(settings: Settings) -> S3Objects:
+    """One :class:`S3Objects` per process and settings: a boto3 client costs ~60 ms to make,
+    more than processing a raw object, so invocations (a warm Lambda's, the local runner's)
+    reuse it. Clients are thread-safe; sessions are not, so one is made under a lock."""
+    token = settings.model_dump_json()
+    with _SHARED_LOCK:
+        store = _SHARED.get(token)
+        if store is None:
+            store = _SHARED[token] = S3Objects(settings)
+    return store
 
 
 def processed_source(
