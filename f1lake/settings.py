@@ -120,11 +120,23 @@ class Settings(BaseSettings):
     airflow_port: int = Field(
         8080, ge=0, le=65535, description="Local stack: port of Airflow's UI and REST API."
     )
+    runner_workers: int | None = Field(
+        None,
+        ge=1,
+        description="Local stack: Lambda runner processes (Lambda's concurrency); unset: one "
+        "per core.",
+    )
 
     @property
     def on_local_stack(self) -> bool:
         """Whether the AWS APIs are the local stack's emulator (an endpoint override), not AWS."""
         return bool(self.aws_endpoint_url)
+
+    @property
+    def runner_processes(self) -> int:
+        """Lambda runner processes of the local stack: as many as cores unless set (each waits
+        on moto about half its time, so one per core keeps the cores busy without thrashing)."""
+        return self.runner_workers or max(os.cpu_count() or 1, 1)
 
     @property
     def max_raw_object_bytes(self) -> int:

@@ -93,7 +93,7 @@ def local_stack(
     today: date | None = None,
     airflow_home: Path | None = None,
     runner_poll_seconds: int = 1,
-    runner_workers: int = 1,
+    runner_workers: int | None = None,
     runner_batch_size: int = 10,
     services: bool = False,
     query_service: bool = False,
@@ -101,7 +101,8 @@ def local_stack(
 ) -> Iterator[LocalStack]:
     """Bring the stack up for the duration of the block, and everything down after it.
 
-    ``runner_workers`` Lambda runner processes poll the queue (Lambda's concurrency), each
+    ``runner_workers`` Lambda runner processes (default: ``settings.runner_processes``, one
+    per core) poll the queue (Lambda's concurrency), each
     invoking the handler with up to ``runner_batch_size`` messages (the mapping's batch size).
     ``services`` also starts Airflow's components (``f1lake up``); without it, DAGs run in
     this process through ``dag.test()``. ``airflow_home`` given: the caller's Airflow home,
@@ -159,7 +160,7 @@ def local_stack(
             report = reconcile(live, dsn)
             runner = RunnerService(
                 live,
-                workers=runner_workers,
+                workers=runner_workers or live.runner_processes,
                 wait_seconds=runner_poll_seconds,
                 batch_size=runner_batch_size,
             )
