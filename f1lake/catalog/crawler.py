@@ -16,14 +16,20 @@ from typing import Any
 
 import awswrangler as wr
 import boto3
+import pyarrow as pa
+from awswrangler._data_types import athena_types_from_pyarrow_schema
 
 from f1lake.aws import client, configure_wrangler, session
 from f1lake.catalog.definition import CrawlerDefinition, S3Target, load_definition
 from f1lake.catalog.discovery import BucketLayout, PartitionLayout, TableLayout, plan_layout
+from f1lake.catalog.footers import FooterCache, FooterError, FooterReader
 from f1lake.catalog.glue_tables import GlueTable, read_tables
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)
+
+FOOTER_CACHE = "crawler-footers.json"
+"""In the state folder: the schema of every Parquet object the crawler has read, by ETag."""
 
 PARTITION_KEY_TYPE = "string"  # what a Glue crawler gives Hive partition keys
 _TABLE_INPUT_KEYS = (
@@ -52,6 +58,8 @@ class CrawlReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     schema_changes_logged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    footers_read: int = 0
+    """Parquet footers read from S3 (the others were known at their ETag)."""
 
     @property
     def partitions_added_count(self) -> int:
@@ -74,6 +82,7 @@ class _Ctx:
     aws: boto3.Session
     definition: CrawlerDefinition
     report: CrawlReport
+    footers: FooterReader
 
     @property
     def database(self) -> str:
@@ -81,7 +90,11 @@ class _Ctx:
 
 
 def crawl(settings: Settings, *, definition: CrawlerDefinition | None = None) -> CrawlReport:
-    """Run the crawler definition against the bucket(s) it targets; returns what changed."""
+    """Run the crawler definition against the bucket(s) it targets; returns what changed.
+
+    Footers are read only for objects not seen at their ETag by an earlier crawl of the same
+    state folder (see :mod:`f1lake.catalog.footers`); what is cataloged does not depend on it.
+    """
     configure_wrangler(settings)
     definition = definition or load_definition(settings)
     database = definition.DatabaseName
@@ -91,21 +104,29 @@ def crawl(settings: Settings, *, definition: CrawlerDefinition | None = None) ->
     report = CrawlReport(database=database)
     glue = client("glue", settings, aws)
     s3 = client("s3", settings, aws)
+    cache = FooterCache(settings.state_dir / FOOTER_CACHE)
+    etags: dict[str, str] = {}
     for target in definition.Targets.S3Targets:
-        layout = plan_layout(target, _list_keys(s3, target), definition.table_level)
+        listed = dict(_list_keys(s3, target))
+        etags.update({f"s3://{target.bucket}/{k}": e for k, e in listed.items()})
+        layout = plan_layout(target, listed, definition.table_level)
         report.excluded += layout.excluded
         report.skipped += layout.skipped
-        _apply(_Ctx(glue, aws, definition, report), target, layout)
+        footers = FooterReader(s3, cache, etags)
+        _apply(_Ctx(glue, aws, definition, report, footers), target, layout)
+        report.footers_read += footers.reads
+    cache.save(etags.values())
     log.info("crawl %s: %s", definition.Name, report.summary())
     return report
 
 
-def _list_keys(s3: Any, target: S3Target) -> Iterator[str]:
+def _list_keys(s3: Any, target: S3Target) -> Iterator[tuple[str, str]]:
+    """(key, ETag) of every non-empty object under the target."""
     paginator = s3.get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=target.bucket, Prefix=target.prefix):
         for obj in page.get("Contents", []):
             if obj.get("Size", 0) > 0:  # Glue ignores empty objects (folder markers)
-                yield obj["Key"]
+                yield obj["Key"], obj.get("ETag", "").strip('"')
 
 
 def _dir(location: str) -> str:
@@ -118,24 +139,22 @@ def _sample(partitions: list[PartitionLayout], sample_size: int | None) -> list[
 
 
 def _infer_columns(ctx: _Ctx, files: list[str], table: str) -> dict[str, str] | None:
-    """Merged column types from Parquet footers; unreadable files are skipped with the reason."""
-    if not files:
+    """Merged column types from Parquet footers (as awswrangler's ``read_parquet_metadata``
+    merges them); unreadable files are skipped with the reason."""
+    schemas: list[pa.Schema] = []
+    for path, found in ctx.footers.schemas(files).items():
+        if isinstance(found, FooterError):
+            ctx.report.skipped.append((path, f"unreadable Parquet: {found}"))
+        else:
+            schemas.append(found)
+    if not schemas:
         return None
     try:
-        meta = wr.s3.read_parquet_metadata(path=files, boto3_session=ctx.aws)
-        return dict(meta.columns_types)
-    except Exception as batch_error:
-        good: list[str] = []
-        for f in files:
-            try:
-                wr.s3.read_parquet_metadata(path=f, boto3_session=ctx.aws)
-                good.append(f)
-            except Exception as exc:
-                ctx.report.skipped.append((f, f"unreadable Parquet: {exc}"))
-        if len(good) == len(files):  # every file reads alone: their schemas conflict
-            ctx.report.errors.append(f"table {table}: incompatible Parquet schemas: {batch_error}")
-            return None
-        return _infer_columns(ctx, good, table)
+        merged = schemas[0] if len(schemas) == 1 else pa.unify_schemas(schemas)
+        return dict(athena_types_from_pyarrow_schema(merged))
+    except Exception as exc:  # pyarrow's, or awswrangler's UnsupportedType
+        ctx.report.errors.append(f"table {table}: incompatible Parquet schemas: {exc}")
+        return None
 
 
 def _apply(ctx: _Ctx, target: S3Target, layout: BucketLayout) -> None:

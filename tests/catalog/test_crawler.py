@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from f1lake.aws import client
 from f1lake.catalog import CrawlerDefinition, crawl, load_definition
+from f1lake.catalog.glue_tables import read_tables
 from f1lake.settings import Settings
 from tests.catalog.lakedata import (
     DRIVERS_SCHEMA,
@@ -209,3 +212,64 @@ def test_full_crawl_with_delete_policy_drops_vanished_partitions(settings: Setti
 
     assert report.partitions_deleted == {"results": [("2024",)]}
     assert _partitions(settings, "results").keys() == {("2023",)}
+
+
+def _footer_gets(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
+    """Count the crawler's S3 GETs (footer reads) at botocore's send."""
+    import f1lake.catalog.crawler as crawler
+
+    def counting_client(service: str, *args: Any) -> Any:
+        made = client(service, *args)
+        if service == "s3":
+            made.meta.events.register(
+                "before-parameter-build.s3.GetObject",
+                lambda params, **_: calls.append(params["Key"]),
+            )
+        return made
+
+    monkeypatch.setattr(crawler, "client", counting_client)
+
+
+def test_a_recrawl_reads_only_changed_footers_and_catalogs_as_a_full_crawl(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    make_bucket(settings)
+    put_results(settings, 2022, SEASON_2023)
+    put_results(settings, 2023, SEASON_2023)
+    full = CrawlerDefinition.model_validate(
+        {
+            **load_definition(settings).model_dump(),
+            "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
+        }
+    )
+    crawl(settings, definition=full)
+    # A new season, a new race in a known season, a race rewritten (a newer payload).
+    added = put_results(settings, 2024, SEASON_2023[:4])
+    rows = result_rows(2023, SEASON_2023)
+    put(
+        settings,
+        "results/season=2023/2023-04.parquet",
+        parquet_bytes([dict(r, round=4) for r in rows[1]], RESULTS_SCHEMA),
+    )
+    rewritten = [dict(r, points=r["points"] + 1) for r in rows[2]]
+    put(settings, "results/season=2023/2023-02.parquet", parquet_bytes(rewritten, RESULTS_SCHEMA))
+    gets: list[str] = []
+    _footer_gets(monkeypatch, gets)
+
+    again = crawl(settings, definition=full)
+
+    # Every footer is consulted (a full crawl), but only the changed objects' are fetched.
+    changed = {*added, "results/season=2023/2023-04.parquet", "results/season=2023/2023-02.parquet"}
+    assert sorted(gets) == sorted(changed)
+    assert again.footers_read == len(gets)
+    assert again.partitions_added == {"results": [("2024",)]}
+    # The same bucket crawled afresh (no remembered footers, a new database) catalogs the same.
+    fresh = settings.model_copy(
+        update={"glue_database": settings.glue_database + "_fresh", "state_dir": tmp_path / "fresh"}
+    )
+    crawl(fresh, definition=full.model_copy(update={"DatabaseName": fresh.glue_database}))
+    glue = client("glue", settings)
+    incremental = read_tables(glue, settings.glue_database)
+    reference = read_tables(glue, fresh.glue_database)
+    assert incremental == reference
+    assert set(incremental["results"].partitions) == {("2022",), ("2023",), ("2024",)}
