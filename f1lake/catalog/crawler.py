@@ -89,11 +89,15 @@ class _Ctx:
         return self.definition.DatabaseName
 
 
-def crawl(settings: Settings, *, definition: CrawlerDefinition | None = None) -> CrawlReport:
+def crawl(
+    settings: Settings, *, definition: CrawlerDefinition | None = None, fill_mirror: bool = False
+) -> CrawlReport:
     """Run the crawler definition against the bucket(s) it targets; returns what changed.
 
     Footers are read only for objects not seen at their ETag by an earlier crawl of the same
     state folder (see :mod:`f1lake.catalog.footers`); what is cataloged does not depend on it.
+    ``fill_mirror``: the objects read are also kept in the local engine's lake mirror (a load's
+    crawl, whose checks then read every table without fetching an object again).
     """
     configure_wrangler(settings)
     definition = definition or load_definition(settings)
@@ -105,6 +109,12 @@ def crawl(settings: Settings, *, definition: CrawlerDefinition | None = None) ->
     glue = client("glue", settings, aws)
     s3 = client("s3", settings, aws)
     cache = FooterCache(settings.state_dir / FOOTER_CACHE)
+    keep = None
+    if fill_mirror:
+        from f1lake.query.local import mirror_root
+        from f1lake.query.s3load import LakeMirror
+
+        keep = LakeMirror(s3, mirror_root(settings)).keep
     etags: dict[str, str] = {}
     for target in definition.Targets.S3Targets:
         listed = dict(_list_keys(s3, target))
@@ -112,7 +122,7 @@ def crawl(settings: Settings, *, definition: CrawlerDefinition | None = None) ->
         layout = plan_layout(target, listed, definition.table_level)
         report.excluded += layout.excluded
         report.skipped += layout.skipped
-        footers = FooterReader(s3, cache, etags)
+        footers = FooterReader(s3, cache, etags, keep=keep)
         _apply(_Ctx(glue, aws, definition, report, footers), target, layout)
         report.footers_read += footers.reads
     cache.save(etags.values())

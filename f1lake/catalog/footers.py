@@ -1,12 +1,12 @@
-"""Parquet footers for the local crawler: one ranged GET per object, remembered by ETag.
+"""Parquet footers for the local crawler: one GET per new object, remembered by ETag.
 
 A crawl infers each table's schema from its files' footers. Reading them through awswrangler
 cost a HEAD and a GET per file, every crawl, so the full history's ~3,000 files took a minute.
-Here a footer is read with one suffix-range GET (the tail of the file; a second only when the
-footer is larger than the tail), files are read in parallel, and each footer's schema is kept
-under the object's ETag in a small file beside the stack's state: a later crawl reads only
-objects that are new or were rewritten since (a new ETag), and since an ETag names the bytes,
-the remembered schema is exactly what reading the file again would give.
+Here each file is read with one GET, in parallel, and its footer's schema is kept under the
+object's ETag in a small file beside the stack's state: a later crawl reads only objects that
+are new or were rewritten since (a new ETag), and since an ETag names the bytes, the remembered
+schema is exactly what reading the file again would give. The bytes read go to the local
+engine's lake mirror, which the checks after a crawl read.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,6 @@ import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
 
-TAIL_BYTES = 64 * 1024
-"""Bytes read from the end of a file: the footer of a race's file is a few KB."""
 _MAGIC = b"PAR1"
 _WORKERS = 8
 
@@ -38,8 +36,8 @@ class FooterError(ValueError):
 
 
 def footer_schema(tail: bytes) -> pa.Schema | int:
-    """Pure: the Arrow schema in a Parquet file's footer, given the file's last bytes; or, when
-    ``tail`` is too short to hold the footer, how many bytes from the end are needed."""
+    """Pure: the Arrow schema in a Parquet file's footer, given the file (or its last bytes);
+    or, when ``tail`` is too short to hold the footer, how many bytes from the end it needs."""
     if len(tail) < 12 or tail[-4:] != _MAGIC:
         raise FooterError("not a Parquet file (no PAR1 magic at its end)")
     length = int.from_bytes(tail[-8:-4], "little")
@@ -107,13 +105,22 @@ class FooterCache:
 
 
 class FooterReader:
-    """Schemas of S3 Parquet objects: from the cache at their listed ETag, else read."""
+    """Schemas of S3 Parquet objects: from the cache at their listed ETag, else read whole
+    (one GET; a race's file is a few KB) and, through ``keep``, handed to the lake's local
+    mirror, so the checks that follow a crawl fetch nothing again."""
 
-    def __init__(self, s3: Any, cache: FooterCache, etags: dict[str, str]) -> None:
+    def __init__(
+        self,
+        s3: Any,
+        cache: FooterCache,
+        etags: dict[str, str],
+        keep: Callable[[str, str, str, bytes], None] | None = None,
+    ) -> None:
         self.s3 = s3
         self.cache = cache
         self.etags = etags
         """ETag of each ``s3://bucket/key`` of the crawl's listing."""
+        self.keep = keep
         self.reads = 0
 
     def schemas(self, paths: list[str]) -> dict[str, pa.Schema | FooterError]:
@@ -134,19 +141,22 @@ class FooterReader:
     def _read(self, path: str) -> pa.Schema | FooterError:
         bucket, _, key = path.removeprefix("s3://").partition("/")
         try:
-            answer = self.s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=-{TAIL_BYTES}")
-            found = footer_schema(answer["Body"].read())
-            if isinstance(found, int):  # a footer larger than the tail: read exactly it
-                answer = self.s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=-{found}")
-                found = footer_schema(answer["Body"].read())
+            answer = self.s3.get_object(Bucket=bucket, Key=key)
+            body = answer["Body"].read()
+            found = footer_schema(body)
             if isinstance(found, int):
                 raise FooterError("the footer is longer than the file")
         except FooterError as exc:
             return exc
-        except Exception as exc:  # S3 refused the read (e.g. an empty object's range)
+        except Exception as exc:  # S3 refused the read: as an unreadable file, with the reason
             return FooterError(f"{type(exc).__name__}: {exc}")
         self.reads += 1
         etag = answer.get("ETag", "").strip('"')
         if etag:
             self.cache.put(etag, found)
+            if self.keep is not None:
+                try:
+                    self.keep(bucket, key, etag, body)
+                except OSError as exc:  # the mirror is a cache: a query fetches it instead
+                    log.warning("cannot keep %s in the lake mirror: %s", path, exc)
         return found

@@ -176,7 +176,6 @@ class LakeMirror:
         return files
 
     def _get(self, obj: LakeObject) -> None:
-        path = self._path(obj)
         try:
             got = self.s3.get_object(Bucket=obj.bucket, Key=obj.key, IfMatch=obj.etag)
             body = got["Body"].read()
@@ -185,6 +184,12 @@ class LakeMirror:
                 f"cannot read s3://{obj.bucket}/{obj.key}: {_first_line(exc)} (if it changed "
                 "while being read, run the query again)"
             ) from None
+        self.keep(obj.bucket, obj.key, obj.etag, body)
+
+    def keep(self, bucket: str, key: str, etag: str, body: bytes) -> None:
+        """Store an object's bytes as read at ``etag``; also for another reader of the lake
+        (the local crawler reads each new object whole), so no query fetches it again."""
+        path = self._path(LakeObject(bucket, key, etag, ()))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fetch-")
         with os.fdopen(fd, "wb") as out:

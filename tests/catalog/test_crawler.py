@@ -15,6 +15,7 @@ from f1lake.settings import Settings
 from tests.catalog.lakedata import (
     DRIVERS_SCHEMA,
     RESULTS_SCHEMA,
+    SEASON_2022,
     SEASON_2023,
     build_lake,
     make_bucket,
@@ -273,3 +274,23 @@ def test_a_recrawl_reads_only_changed_footers_and_catalogs_as_a_full_crawl(
     reference = read_tables(glue, fresh.glue_database)
     assert incremental == reference
     assert set(incremental["results"].partitions) == {("2022",), ("2023",), ("2024",)}
+
+
+def test_a_loads_crawl_hands_what_it_read_to_the_engine_which_fetches_nothing(
+    settings: Settings,
+) -> None:
+    from f1lake.query.local import LocalEngine
+
+    build_lake(settings)
+    crawl(settings, fill_mirror=True)
+    with LocalEngine(settings) as engine:
+        gets: list[str] = []
+        engine.mirror().s3.meta.events.register(
+            "before-parameter-build.s3.GetObject", lambda params, **_: gets.append(params["Key"])
+        )
+        rows = engine.run("SELECT season, count(*) AS n FROM results GROUP BY season ORDER BY 1")
+    assert rows.to_dict("records") == [
+        {"season": "2022", "n": len(SEASON_2022)},
+        {"season": "2023", "n": len(SEASON_2023)},
+    ]
+    assert gets == []
