@@ -213,3 +213,37 @@ def test_an_event_naming_another_bucket_is_refused_not_read(stack, read_processe
     assert read_processed("results", 2023, 9) is None
     with pytest.raises(ValueError, match="not the raw bucket"):
         handler(s3_event("someone-elses-bucket", key), None)
+
+
+def test_s3_calls_per_raw_object_are_bounded_and_no_client_is_made_per_invocation(stack):
+    """One batch of a weekend's objects: per new object, two listings of its versions (before and
+    after writing), one HEAD of its Parquet, one GET of it, one of its quarantine record, and
+    one PUT per table; a redelivered batch only lists and HEADs. All on the process's one S3
+    client: a writer that made its own (awswrangler's did, per object) shows as missing PUTs."""
+    from collections import Counter
+
+    from f1lake.keys import parse_raw_key
+    from f1lake.processing import tables_for_endpoint
+    from f1lake.processing.s3_objects import shared_store
+    from tests.processing.factories import weekend_envelopes
+
+    keys = sorted({put_raw(stack, e) for e in weekend_envelopes(2021, 1)})
+    tables = sum(len(tables_for_endpoint(parse_raw_key(k).endpoint)) for k in keys)
+    calls: Counter[str] = Counter()
+    store = shared_store(stack)
+    store.s3.meta.events.register("before-call.s3", lambda model, **_: calls.update([model.name]))
+    event = sqs_event(*(json.dumps(s3_event(stack.raw_bucket, k)) for k in keys))
+
+    assert handler(event) == {"batchItemFailures": []}
+    n = len(keys)
+    assert calls == {
+        "ListObjectsV2": 2 * n,
+        "HeadObject": n,
+        "GetObject": 2 * n,
+        "PutObject": tables,
+    }
+
+    calls.clear()
+    assert handler(event) == {"batchItemFailures": []}
+    assert calls == {"ListObjectsV2": n, "HeadObject": tables}
+    assert shared_store(stack) is store
