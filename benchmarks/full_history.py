@@ -8,7 +8,12 @@ and the same pipeline done the naive way (one request per race and endpoint, one
 per invocation) on a sample of seasons, extrapolated per race, as ratios.
 
     uv run python benchmarks/full_history.py [--from 1950] [--to 2025] [--csv-dir DIR]
-        [--workers 2] [--rate 4] [--naive-from 2019 --naive-to 2021 | --no-naive]
+        [--workers N] [--rate 4] [--naive-from 2019 --naive-to 2021 | --no-naive] [--load-only]
+
+The after-ingestion goals (processing races/s, crawl, checks, everything after ingestion) are
+printed with their ratio to the goal and the machine's load. ``--rate 1000`` leaves out the
+API's own pacing (the replay is ours, on loopback); ``--load-only`` times only the DAG and the
+processing drain (no named queries, memory probe or batch-size comparison).
 
 Run by hand (it takes a while); it is not part of the test command.
 """
@@ -65,15 +70,18 @@ def minimum_requests(csv_dir: Path, first: int, last: int) -> tuple[dict[str, in
         completed = view.happened_races(season, None)
         races += len(completed)
         for endpoint in ENDPOINTS.values():
+            if endpoint.opt_in:  # not fetched by a default run
+                continue
             if endpoint.selection == "last_race":
-                if not completed:
-                    continue
-                path = endpoint.race_path(season, completed[-1].round)
+                paths = [endpoint.race_path(season, r.round) for r in completed[-1:]]
+            elif endpoint.rounds_only:  # the API serves it race by race
+                paths = [endpoint.race_path(season, r.round) for r in completed]
             else:
-                path = endpoint.season_path(season)
-            answer = respond(view, path, {"limit": "1"}, f"http://replay/{path}")
-            total = int(answer.body["MRData"]["total"])
-            by_endpoint[endpoint.name] += math.ceil(total / PAGE)
+                paths = [endpoint.season_path(season)]
+            for path in paths:
+                answer = respond(view, path, {"limit": "1"}, f"http://replay/{path}")
+                total = int(answer.body["MRData"]["total"])  # type: ignore[index]
+                by_endpoint[endpoint.name] += math.ceil(total / PAGE)
     return dict(by_endpoint), races
 
 
@@ -332,13 +340,22 @@ def main() -> None:
     parser.add_argument("--from", dest="first", type=int, default=1950)
     parser.add_argument("--to", dest="last", type=int, default=2025)
     parser.add_argument("--csv-dir", type=Path, default=SHARED_CSV)
-    parser.add_argument("--workers", type=int, default=2, help="Lambda runner processes")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="Lambda runner processes (default: one per core)"
+    )
     parser.add_argument("--rate", type=int, default=4, help="API requests per second (burst)")
     parser.add_argument("--naive-from", type=int, default=2019)
     parser.add_argument("--naive-to", type=int, default=2021)
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--repeat", type=int, default=5, help="runs per named query")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="only the DAG and the processing drain: the after-ingestion goals",
+    )
     args = parser.parse_args()
+    args.workers = args.workers or Settings().runner_processes
+    args.no_naive = args.no_naive or args.load_only
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop the local stack
     if not (args.csv_dir / "races.csv").is_file():
         raise SystemExit(f"{args.csv_dir} is not an Ergast CSV dump (no races.csv)")
@@ -367,23 +384,30 @@ def run(args: argparse.Namespace, state: Path) -> None:
         fig["summary"] = result.returns["summary"]
         fig["checks"] = (result.returns.get("checks") or {}).get("report", "not run")
         fig["runner"] = stack.runner.totals
-        say(f"  done in {wall:.0f} s; counting rows, timing queries ...")
+        fig["dag_load"] = os.getloadavg()
+        say(f"  done in {wall:.0f} s; counting rows ...")
         fig["rows"] = table_rows(live)
-        fig["queries"] = query_latency(live, min(args.last, 2024), args.repeat)
         objects = raw_objects(live)
         fig["objects"] = len(objects)
-        by_size = sorted(objects, key=lambda o: -o[1])
-        largest = [*by_size[:11], by_size[-1]]  # the smallest last: the warm-up
-        say("  measuring the handler's memory on the largest raw objects ...")
-        fig["memory"] = memory_probe(scratch(live, "mem"), largest)
-        fig["largest_kb"] = [size / 1024 for _, size in largest[:1]]
+        if not args.load_only:
+            say("  timing the named queries ...")
+            fig["queries"] = query_latency(live, min(args.last, 2024), args.repeat)
+            by_size = sorted(objects, key=lambda o: -o[1])
+            largest = [*by_size[:11], by_size[-1]]  # the smallest last: the warm-up
+            say("  measuring the handler's memory on the largest raw objects ...")
+            fig["memory"] = memory_probe(scratch(live, "mem"), largest)
+            fig["largest_kb"] = [size / 1024 for _, size in largest[:1]]
         say(f"  processing every raw object again ({len(objects)}), nothing else running ...")
         fig["drain"] = drain(scratch(live, "drain"), objects, args.workers, 10)
         fig["drain_races"] = races_in(objects)
-        sample = objects[:: max(len(objects) // 300, 1)]
-        say(f"  ... and a sample of {len(sample)} with batch size 1 ...")
-        fig["drain1"] = (drain(scratch(live, "drain1"), sample, args.workers, 1), len(sample))
-        fig["drain10"] = (drain(scratch(live, "drain10"), sample, args.workers, 10), len(sample))
+        if not args.load_only:
+            sample = objects[:: max(len(objects) // 300, 1)]
+            say(f"  ... and a sample of {len(sample)} with batch size 1 ...")
+            fig["drain1"] = (drain(scratch(live, "drain1"), sample, args.workers, 1), len(sample))
+            fig["drain10"] = (
+                drain(scratch(live, "drain10"), sample, args.workers, 10),
+                len(sample),
+            )
 
     if not args.no_naive:
         say(f"naive pass: {args.naive_from}-{args.naive_to}, per race, batch size 1 ...")
@@ -455,6 +479,9 @@ def report(args: argparse.Namespace, fig: dict[str, Any]) -> None:
         f"({totals.batches} invocations); the rest of the cost is moto's"
     )
     say(f"crawl time: {span_seconds(spans, 'crawl'):.1f} s")
+    report_goals(args, fig)
+    if args.load_only:
+        return
     say(f"\nnamed queries, median of {args.repeat} runs on a warm local session (DuckDB):")
     for name, seconds in fig["queries"].items():
         say(f"  {name:<40} {seconds * 1000:8.1f} ms")
@@ -475,6 +502,51 @@ def report(args: argparse.Namespace, fig: dict[str, Any]) -> None:
         )
     if "naive" in fig:
         report_naive(args, fig)
+
+
+GOALS = (
+    # (figure, goal, True: at least the goal, False: at most)
+    ("processing (races/s, runner alone)", 15.0, True),
+    ("crawl (s)", 10.0, False),
+    ("checks (s)", 10.0, False),
+    ("everything after ingestion (s)", 60.0, False),
+)
+
+
+def after_ingestion(spans: dict[str, tuple[datetime, datetime]]) -> float:
+    """From the end of the last ingest task to the end of the checks: what the DAG spends
+    after the API (awaiting the processor's tail, crawl, summary, checks)."""
+    ingest = [spans[t][1] for t in spans if t in ("plan", "ingest_season")]
+    if not ingest or "checks" not in spans:
+        return float("nan")
+    return (spans["checks"][1] - max(ingest)).total_seconds()
+
+
+def report_goals(args: argparse.Namespace, fig: dict[str, Any]) -> None:
+    """Each after-ingestion goal of issue 14, its figure and the ratio figure/goal (at most 1
+    is met for times, at least 1 for throughput), with the machine's load beside it."""
+    spans = fig["spans"]
+    drain_s, _, drain_load = fig["drain"]
+    dag_load = fig["dag_load"]
+    figures = {
+        "processing (races/s, runner alone)": (fig["drain_races"] / drain_s, drain_load),
+        "crawl (s)": (span_seconds(spans, "crawl"), dag_load[0]),
+        "checks (s)": (span_seconds(spans, "checks"), dag_load[0]),
+        "everything after ingestion (s)": (after_ingestion(spans), dag_load[0]),
+    }
+    say(
+        f"\nafter-ingestion goals ({args.first}-{args.last}, {args.workers} runner processes, "
+        f"{os.cpu_count()} cores; load = 1-minute load average when measured):"
+    )
+    for name, goal, at_least in GOALS:
+        value, load = figures[name]
+        ratio = value / goal
+        met = ratio >= 1 if at_least else ratio <= 1
+        bound = ">=" if at_least else "<="
+        say(
+            f"  {name:<36} {value:8.1f}  goal {bound} {goal:g}  ratio {ratio:5.2f}  "
+            f"{'met' if met else 'NOT met'}  (load {load:.1f})"
+        )
 
 
 def report_naive(args: argparse.Namespace, fig: dict[str, Any]) -> None:
