@@ -80,6 +80,42 @@ def constant_time_retention_check() -> None:
     SQSBackend.is_message_valid_based_on_retention_period = still_retained  # type: ignore[method-assign]
 
 
+def prefix_listing_reads_matching_keys_only() -> None:
+    """Make moto's prefix listing cost what the prefix matches, not the bucket's size.
+
+    moto 5 answers ``ListObjectsV2(Prefix=...)`` by fetching the latest version of every key
+    in the bucket and then testing its name; the processor lists one race's raw versions
+    twice per object, so with the full history's ~3,500 raw objects each listing cost ~10 ms
+    of moto's CPU, most of what processing an object cost it. This hands moto's own listing a
+    view of the bucket holding only the keys under the prefix (names are tested first): the
+    same answer, paging and delimiters included.
+    """
+    from moto.s3.models import FakeTableStorageBucket, S3Backend
+
+    original = S3Backend.list_objects
+    if getattr(original, "_f1lake_by_prefix", False):
+        return
+
+    class _Matching:
+        """The bucket as ``list_objects`` sees it, with only the matching keys."""
+
+        def __init__(self, bucket: Any, keys: dict[str, Any]) -> None:
+            self._bucket, self.keys = bucket, keys
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._bucket, name)
+
+    def list_objects(self: S3Backend, bucket: Any, prefix: Any, *args: Any, **kwargs: Any) -> Any:
+        store = getattr(bucket, "keys", None)
+        if prefix and isinstance(store, dict) and not isinstance(bucket, FakeTableStorageBucket):
+            names = [name for name in dict.keys(store) if name.startswith(prefix)]
+            bucket = _Matching(bucket, {name: store[name] for name in names})
+        return original(self, bucket, prefix, *args, **kwargs)
+
+    list_objects._f1lake_by_prefix = True  # type: ignore[attr-defined]
+    S3Backend.list_objects = list_objects  # type: ignore[method-assign]
+
+
 def main() -> None:
     """The child: serve until the parent says stop."""
     from moto.moto_server.threaded_moto_server import MotoRequestHandler
@@ -87,6 +123,7 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     constant_time_retention_check()
+    prefix_listing_reads_matching_keys_only()
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
