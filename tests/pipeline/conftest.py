@@ -60,6 +60,7 @@ def stack(minidump: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> I
         today=MINIDUMP_TODAY,
         airflow_home=AIRFLOW_HOME,
         runner_poll_seconds=1,
+        runner_workers=1,  # one process starts faster; concurrency is test_local_services'
     ) as up:
         for name, value in up.airflow_env.items():
             monkeypatch.setenv(name, value)
