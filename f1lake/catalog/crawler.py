@@ -90,14 +90,15 @@ class _Ctx:
 
 
 def crawl(
-    settings: Settings, *, definition: CrawlerDefinition | None = None, fill_mirror: bool = False
+    settings: Settings, *, definition: CrawlerDefinition | None = None, mirror: bool = False
 ) -> CrawlReport:
     """Run the crawler definition against the bucket(s) it targets; returns what changed.
 
     Footers are read only for objects not seen at their ETag by an earlier crawl of the same
     state folder (see :mod:`f1lake.catalog.footers`); what is cataloged does not depend on it.
-    ``fill_mirror``: the objects read are also kept in the local engine's lake mirror (a load's
-    crawl, whose checks then read every table without fetching an object again).
+    ``mirror``: footers are read from the local engine's lake mirror where it holds an object
+    at its ETag (the local runner puts what it writes there), and objects read from S3 are
+    kept in it (a load's crawl, whose checks then read every table without fetching again).
     """
     configure_wrangler(settings)
     definition = definition or load_definition(settings)
@@ -109,12 +110,13 @@ def crawl(
     glue = client("glue", settings, aws)
     s3 = client("s3", settings, aws)
     cache = FooterCache(settings.state_dir / FOOTER_CACHE)
-    keep = None
-    if fill_mirror:
+    keep = kept = None
+    if mirror:
         from f1lake.query.local import mirror_root
         from f1lake.query.s3load import LakeMirror
 
-        keep = LakeMirror(s3, mirror_root(settings)).keep
+        lake_mirror = LakeMirror(s3, mirror_root(settings))
+        keep, kept = lake_mirror.keep, lake_mirror.kept
     etags: dict[str, str] = {}
     for target in definition.Targets.S3Targets:
         listed = dict(_list_keys(s3, target))
@@ -122,7 +124,7 @@ def crawl(
         layout = plan_layout(target, listed, definition.table_level)
         report.excluded += layout.excluded
         report.skipped += layout.skipped
-        footers = FooterReader(s3, cache, etags, keep=keep)
+        footers = FooterReader(s3, cache, etags, keep=keep, kept=kept)
         _apply(_Ctx(glue, aws, definition, report, footers), target, layout)
         report.footers_read += footers.reads
     cache.save(etags.values())

@@ -105,8 +105,9 @@ class FooterCache:
 
 
 class FooterReader:
-    """Schemas of S3 Parquet objects: from the cache at their listed ETag, else read whole
-    (one GET; a race's file is a few KB) and, through ``keep``, handed to the lake's local
+    """Schemas of S3 Parquet objects: from the cache at their listed ETag, else from a local
+    copy at that ETag (``kept``: the lake mirror, which the local runner fills as it writes),
+    else read whole (one GET; a race's file is a few KB) and, through ``keep``, handed to the
     mirror, so the checks that follow a crawl fetch nothing again."""
 
     def __init__(
@@ -115,12 +116,15 @@ class FooterReader:
         cache: FooterCache,
         etags: dict[str, str],
         keep: Callable[[str, str, str, bytes], None] | None = None,
+        kept: Callable[[str, str, str], bytes | None] | None = None,
     ) -> None:
         self.s3 = s3
         self.cache = cache
         self.etags = etags
         """ETag of each ``s3://bucket/key`` of the crawl's listing."""
         self.keep = keep
+        self.kept = kept
+        """The bytes of an object at an ETag when a local copy has them (the lake mirror)."""
         self.reads = 0
 
     def schemas(self, paths: list[str]) -> dict[str, pa.Schema | FooterError]:
@@ -140,6 +144,16 @@ class FooterReader:
 
     def _read(self, path: str) -> pa.Schema | FooterError:
         bucket, _, key = path.removeprefix("s3://").partition("/")
+        listed = self.etags.get(path, "")
+        local = self.kept(bucket, key, listed) if self.kept is not None and listed else None
+        if local is not None:
+            try:
+                found = footer_schema(local)
+            except FooterError as exc:
+                return exc
+            if isinstance(found, pa.Schema):
+                self.cache.put(listed, found)
+                return found
         try:
             answer = self.s3.get_object(Bucket=bucket, Key=key)
             body = answer["Body"].read()

@@ -133,6 +133,18 @@ class RunnerService:
         self.stop()
 
 
+def mirror_what_is_written(settings: Settings) -> None:
+    """Hand every Parquet file the handler writes to the local engine's lake mirror (keyed by
+    the ETag S3 gave it, so it is exactly the object's bytes): the crawl and the checks after
+    a load then read the lake from the local disk, not object by object from moto."""
+    from f1lake.processing.s3_objects import shared_store
+    from f1lake.query.local import mirror_root
+    from f1lake.query.s3load import LakeMirror
+
+    store = shared_store(settings)
+    store.on_written = LakeMirror(store.s3, mirror_root(settings)).keep
+
+
 def main() -> None:
     """One worker: poll and invoke until the parent says stop; one line per batch."""
     import logging
@@ -150,9 +162,11 @@ def main() -> None:
         times = f"{outcome.handler_seconds:.4f} {outcome.cpu_seconds:.4f}"
         print(f"{BATCH}{counts} {times}", flush=True)
 
+    settings = Settings()
     runner = LambdaRunner(
-        Settings(), wait_seconds=args.wait_seconds, batch_size=args.batch_size, on_batch=report
+        settings, wait_seconds=args.wait_seconds, batch_size=args.batch_size, on_batch=report
     )
+    mirror_what_is_written(settings)
     runner.start()
     announce(runner.queue_url)
     try:

@@ -105,7 +105,7 @@ def crawl(settings: Settings) -> dict[str, Any]:
     from f1lake.catalog import load_definition
 
     if settings.aws_endpoint_url:
-        report = local_crawl(settings, fill_mirror=True)  # the checks read what it reads
+        report = local_crawl(settings, mirror=True)  # the checks read what it reads
         log.info("crawl: %s", report.summary())
         return {
             "tables_created": report.tables_created,

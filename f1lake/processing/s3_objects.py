@@ -5,7 +5,9 @@ PostgreSQL adapter is :mod:`f1lake.ledger.store`.)"""
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,8 @@ from f1lake.keys import (
 )
 from f1lake.schema import get_table
 from f1lake.settings import Settings
+
+log = logging.getLogger(__name__)
 
 META_SOURCE_KEY = "f1lake-source-key"
 """S3 user metadata of a Parquet file: the raw key it was built from."""
@@ -46,6 +50,10 @@ class S3Objects:
     settings: Settings
     session: boto3.Session = field(default=None)  # type: ignore[assignment]
     s3: Any = None
+    on_written: Callable[[str, str, str, bytes], None] | None = None
+    """Told (bucket, key, ETag, bytes) of each Parquet file written: the local runner hands
+    them to the local engine's lake mirror, so the crawl and checks after a load need not read
+    them back from S3. Unset on AWS."""
 
     def __post_init__(self) -> None:
         self.session = self.session or aws.session(self.settings)
@@ -119,15 +127,22 @@ class S3Objects:
     ) -> str:
         """Write one race (or season) of one table as Parquet, replacing any earlier version,
         in one PUT; returns its URI."""
-        key = processed_key(table, season, round_)
-        self.s3.put_object(
-            Bucket=self.settings.processed_bucket,
+        bucket, key = self.settings.processed_bucket, processed_key(table, season, round_)
+        body = parquet_bytes(table, data)
+        answer = self.s3.put_object(
+            Bucket=bucket,
             Key=key,
-            Body=parquet_bytes(table, data),
+            Body=body,
             Metadata={META_SOURCE_KEY: raw_key, META_PAYLOAD_SHA: sha256},
             ContentType="application/vnd.apache.parquet",
         )
-        return f"s3://{self.settings.processed_bucket}/{key}"
+        etag = answer.get("ETag", "").strip('"')
+        if self.on_written is not None and etag:
+            try:
+                self.on_written(bucket, key, etag, body)
+            except OSError as exc:  # a cache: a reader fetches the file instead
+                log.warning("could not hand s3://%s/%s to the lake mirror: %s", bucket, key, exc)
+        return f"s3://{bucket}/{key}"
 
     # quarantine
     def quarantine_record(self, raw_key: str) -> dict[str, Any] | None:

@@ -199,6 +199,13 @@ class LakeMirror:
             if stale != path:
                 stale.unlink(missing_ok=True)  # an older version of the same key
 
+    def kept(self, bucket: str, key: str, etag: str) -> bytes | None:
+        """The object's bytes at ``etag`` when the mirror holds them, else None."""
+        try:
+            return self._path(LakeObject(bucket, key, etag, ())).read_bytes()
+        except OSError:
+            return None
+
     def _path(self, obj: LakeObject) -> Path:
         return self.root / "objects" / obj.bucket / f"{obj.key}@{_ETAG_SAFE.sub('', obj.etag)}"
 

@@ -282,7 +282,7 @@ def test_a_loads_crawl_hands_what_it_read_to_the_engine_which_fetches_nothing(
     from f1lake.query.local import LocalEngine
 
     build_lake(settings)
-    crawl(settings, fill_mirror=True)
+    crawl(settings, mirror=True)
     with LocalEngine(settings) as engine:
         gets: list[str] = []
         engine.mirror().s3.meta.events.register(
@@ -294,3 +294,29 @@ def test_a_loads_crawl_hands_what_it_read_to_the_engine_which_fetches_nothing(
         {"season": "2023", "n": len(SEASON_2023)},
     ]
     assert gets == []
+
+
+def test_a_loads_crawl_reads_the_footers_the_runner_left_in_the_mirror_not_s3(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from f1lake.local.runner_service import mirror_what_is_written
+    from f1lake.processing.s3_objects import shared_store
+    from f1lake.schema import get_table
+
+    make_bucket(settings)
+    mirror_what_is_written(settings)  # as each Lambda runner process does at start
+    schema = get_table("results").parquet_schema()
+    for rnd in (1, 2):
+        shared_store(settings).write_table(
+            "results", 2023, rnd, schema.empty_table(), f"raw/{rnd}", "0" * 64
+        )
+    gets: list[str] = []
+    _footer_gets(monkeypatch, gets)
+
+    report = crawl(settings, mirror=True)
+
+    assert report.tables_created == ["results"]
+    assert report.partitions_added == {"results": [("2023",)]}
+    columns = _table(settings, "results")["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in columns] == schema.names
+    assert gets == []  # both footers came from the runner's copies
