@@ -108,8 +108,12 @@ def prefix_listing_reads_matching_keys_only() -> None:
     def list_objects(self: S3Backend, bucket: Any, prefix: Any, *args: Any, **kwargs: Any) -> Any:
         store = getattr(bucket, "keys", None)
         if prefix and isinstance(store, dict) and not isinstance(bucket, FakeTableStorageBucket):
-            names = [name for name in dict.keys(store) if name.startswith(prefix)]
-            bucket = _Matching(bucket, {name: store[name] for name in names})
+            # A copy first (one C call, atomic under the GIL): other requests' threads add
+            # and delete keys meanwhile; a key deleted since is left out. The latest version
+            # is the last of a key's list, as the store's own __getitem__ reads it.
+            names = [name for name in list(dict.keys(store)) if name.startswith(prefix)]
+            versions = {name: dict.get(store, name) for name in names}  # the store's lists
+            bucket = _Matching(bucket, {name: v[-1] for name, v in versions.items() if v})
         return original(self, bucket, prefix, *args, **kwargs)
 
     list_objects._f1lake_by_prefix = True  # type: ignore[attr-defined]
