@@ -13,14 +13,17 @@ import decimal
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from f1lake.dashboard.spec import Dashboard
-from f1lake.query.engines import Engine
 from f1lake.query.errors import QueryError
 from f1lake.query.library import find_query
+
+if TYPE_CHECKING:  # a client of the query service draws the page without pandas or DuckDB
+    import pandas as pd
+    import pyarrow as pa
+
+    from f1lake.query.engines import Engine
 
 
 class DashboardError(RuntimeError):
@@ -37,6 +40,11 @@ class Rows:
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
+    def select(self, columns: Sequence[str]) -> Rows:
+        """Only ``columns``, in that order."""
+        at = [self.columns.index(c) for c in columns]
+        return Rows(tuple(columns), tuple(tuple(row[i] for i in at) for row in self.rows))
+
 
 @dataclass(frozen=True)
 class DashboardData:
@@ -51,22 +59,29 @@ class DashboardData:
     unavailable: Mapping[str, str] = field(default_factory=dict)
 
 
-def run_named(engine: Engine, name: str, params: Mapping[str, object]) -> pd.DataFrame:
-    """Run the named query ``name`` of the library (``sql/athena/<name>.sql``)."""
-    return engine.run(find_query(name).text, params)
+def run_named(engine: Engine, name: str, params: Mapping[str, object]) -> Rows:
+    """The answer of the named query ``name`` of the library (``sql/athena/<name>.sql``); the
+    local engine's straight from Arrow (no DataFrame made and taken apart again)."""
+    from f1lake.query.local import LocalEngine
+
+    text = find_query(name).text
+    if isinstance(engine, LocalEngine):
+        return arrow_rows(engine.run_arrow(text, params))
+    return frame_rows(engine.run(text, params))
 
 
 def available_seasons(engine: Engine, spec: Dashboard) -> list[int]:
     """The seasons the lake holds, from the parameter's values query."""
     query = spec.parameter.values_query
     try:
-        frame = run_named(engine, query, {})
+        answer = run_named(engine, query, {})
     except QueryError as exc:
         raise DashboardError(f"the season list (named query {query!r}) failed: {exc}") from None
-    if frame.columns.empty:
+    if not answer.columns:
         raise DashboardError(f"named query {query!r} returned no columns")
-    column = spec.parameter.name if spec.parameter.name in frame.columns else frame.columns[0]
-    return sorted({int(v) for v in frame[column].dropna()})
+    name = spec.parameter.name
+    at = answer.columns.index(name) if name in answer.columns else 0
+    return sorted({int(row[at]) for row in answer.rows if row[at] is not None})
 
 
 def choose_seasons(
@@ -125,6 +140,40 @@ def collect(
     )
 
 
+def to_json(data: DashboardData) -> dict[str, Any]:
+    """The answers of ``data`` as JSON (what the query service sends; the definition stays with
+    the client, which read it from the same file)."""
+
+    def rows(answers: Mapping[str, Rows]) -> dict[str, Any]:
+        return {q: {"columns": r.columns, "rows": r.rows} for q, r in answers.items()}
+
+    return {
+        "seasons": data.seasons,
+        "default_season": data.default_season,
+        "answers": {str(season): rows(answers) for season, answers in data.answers.items()},
+        "overall": rows(data.overall),
+        "unavailable": data.unavailable,
+    }
+
+
+def from_json(spec: Dashboard, value: Mapping[str, Any]) -> DashboardData:
+    """``to_json``'s answers back as the DashboardData of ``spec``."""
+
+    def rows(answers: Mapping[str, Any]) -> dict[str, Rows]:
+        return {
+            q: Rows(tuple(r["columns"]), tuple(map(tuple, r["rows"]))) for q, r in answers.items()
+        }
+
+    return DashboardData(
+        spec=spec,
+        seasons=tuple(value["seasons"]),
+        default_season=int(value["default_season"]),
+        answers={int(season): rows(answers) for season, answers in value["answers"].items()},
+        overall=rows(value["overall"]),
+        unavailable=dict(value["unavailable"]),
+    )
+
+
 def missing_tables(engine: Engine, spec: Dashboard) -> dict[str, str]:
     """Visuals whose ``requires`` tables the lake lacks (id -> why): feature detection, so a
     lake that gains pit stops or laps lights those visuals up without a change here."""
@@ -152,17 +201,35 @@ def _param_names(query: str, spec: Dashboard) -> set[str]:
 def _answer(engine: Engine, spec: Dashboard, query: str, params: Mapping[str, object]) -> Rows:
     users = ", ".join(v.id for v in spec.visuals() if v.query == query)
     try:
-        frame = run_named(engine, query, params)
+        answer = run_named(engine, query, params)
     except QueryError as exc:
         raise DashboardError(f"named query {query!r} (visuals {users}) failed: {exc}") from None
     needed = spec.columns_of(query)
-    missing = [c for c in needed if c not in frame.columns]
+    missing = [c for c in needed if c not in answer.columns]
     if missing:
         raise DashboardError(
             f"named query {query!r} returned no column(s) {', '.join(missing)} that visual(s) "
-            f"{users} of the dashboard definition need; it returned: {', '.join(frame.columns)}"
+            f"{users} of the dashboard definition need; it returned: {', '.join(answer.columns)}"
         )
-    return frame_rows(frame[list(needed)])
+    return answer.select(needed)
+
+
+def arrow_rows(table: pa.Table) -> Rows:
+    """An Arrow answer as JSON-able rows, column by column (as ``frame_rows`` makes them)."""
+    columns = [_arrow_values(table.column(i)) for i in range(table.num_columns)]
+    return Rows(tuple(table.column_names), tuple(zip(*columns, strict=True)))
+
+
+def _arrow_values(column: pa.ChunkedArray) -> list[Any]:
+    import pyarrow as pa
+
+    kind = column.type
+    values = column.to_pylist()
+    if pa.types.is_integer(kind) or pa.types.is_string(kind) or pa.types.is_boolean(kind):
+        return values
+    if pa.types.is_large_string(kind) or pa.types.is_null(kind):
+        return values
+    return [jsonable(v) for v in values]
 
 
 def frame_rows(frame: pd.DataFrame) -> Rows:
@@ -174,6 +241,8 @@ def frame_rows(frame: pd.DataFrame) -> Rows:
 
 
 def jsonable(value: Any) -> Any:
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):

@@ -137,15 +137,24 @@ class LocalEngine:
         if key not in self._answers:
             return None
         read, answer = self._answers[key]
+        if self.holds(read):
+            return answer
+        del self._answers[key]
+        return None
+
+    def states(self) -> dict[str, str]:
+        """The state of every table loaded (what a caller keeps beside something it built)."""
+        return dict(self._loaded)
+
+    def holds(self, read: Mapping[str, str | None]) -> bool:
+        """Whether each table of ``read`` is still in the state it names, those checked at an
+        older lake version looked at again first (an engine with a ``lake_version`` only)."""
         assert self._version is not None
         self._token = self._version.current()
         stale = [t for t in read if t in self._loaded and self._checked.get(t) != self._token]
         if stale:
             self.refresh(stale)
-        if all(self._loaded.get(t) == state for t, state in read.items()):
-            return answer
-        del self._answers[key]
-        return None
+        return all(self._loaded.get(t) == state for t, state in read.items())
 
     def tables(self) -> dict[str, str]:
         """Every name a query can use: catalog (or loaded) tables and the views, with kind."""

@@ -77,6 +77,11 @@ class QueryClient:
         """The answer as an Arrow IPC stream."""
         return self._call("POST", "/query", self._query(sql, params, "arrow"))
 
+    def dashboard(self, seasons: list[int] | None, missing_ok: bool, spec: str) -> dict[str, Any]:
+        """The dashboard's data, built by the service (:func:`f1lake.dashboard.data.to_json`)."""
+        request = {"seasons": seasons, "missing_ok": missing_ok, "spec": spec, "lake": self.lake}
+        return dict(json.loads(self._call("POST", "/dashboard", request)))
+
     def serves(self) -> bool:
         """Whether the service answers, about this lake (one small request)."""
         try:

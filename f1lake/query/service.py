@@ -11,7 +11,9 @@ one-line messages (and error classes) the in-process engine raises.
 
 Protocol (JSON unless said): ``POST /query`` ``{"sql", "params", "format", "lake"}`` answers
 ``{"text", "rows"}`` for a text format (rendered here, by the renderer the CLI uses in process)
-or an Arrow IPC stream for ``"arrow"``; ``GET /tables``; ``POST /describe`` ``{"name"}``.
+or an Arrow IPC stream for ``"arrow"``; ``GET /tables``; ``POST /describe`` ``{"name"}``;
+``POST /dashboard`` ``{"seasons", "missing_ok", "spec"}`` answers the dashboard's data
+(:func:`f1lake.dashboard.data.to_json`), built here in one go and kept while the lake holds.
 A failure is ``{"error", "kind"}`` (status 400 for a query's error, 409 for a request about a
 different lake, 500 for a bug).
 """
@@ -23,6 +25,7 @@ import json
 import logging
 import threading
 import traceback
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,18 @@ log = logging.getLogger(__name__)
 
 ARROW_TYPE = "application/vnd.apache.arrow.stream"
 TEXT_FORMATS = ("table", "csv", "json")
+_KEPT_BOARDS = 8
+
+
+@dataclass(frozen=True)
+class _Board:
+    """A built dashboard's JSON and what it was built from: the lake's version, the catalog's
+    tables (a new one lights a visual up) and the state of every table loaded."""
+
+    version: int
+    tables: dict[str, str]
+    states: dict[str, str]
+    body: bytes
 
 
 def decode_params(raw: dict[str, Any] | None) -> dict[str, object]:
@@ -59,6 +74,7 @@ class QueryService:
         self.version = LakeVersion(lake_file)
         self.engine = LocalEngine(settings, lake_version=self.version)
         self.lock = threading.Lock()
+        self._boards: dict[str, _Board] = {}
 
     def warm(self) -> None:
         """Load every cataloged table now, so the first query finds them (a query waits)."""
@@ -89,6 +105,39 @@ class QueryService:
         text = render(to_pandas(table), fmt)
         return "application/json", _json({"text": text, "rows": table.num_rows})
 
+    def dashboard(self, request: dict[str, Any]) -> tuple[str, bytes]:
+        """The dashboard's data for the chosen seasons, built by ``collect`` on this engine
+        (its answers straight from Arrow, no request per query), and kept: given again while the
+        lake's version is the same, or else while the catalog's tables and every loaded table's
+        state are (checked as a query checks them); else built anew."""
+        from f1lake.dashboard.data import collect, to_json
+        from f1lake.dashboard.spec import load_spec
+        from f1lake.resources import DASHBOARD_SPEC
+
+        seasons = request.get("seasons")
+        missing_ok = bool(request.get("missing_ok"))
+        spec_path = Path(request.get("spec") or DASHBOARD_SPEC)
+        key = json.dumps([sorted(seasons) if seasons else None, missing_ok, str(spec_path)])
+        with self.lock:
+            version = self.version.current()  # before building: a write during it is seen
+            kept = self._boards.get(key)
+            if kept is not None and (
+                kept.version == version
+                or (kept.tables == self.engine.tables() and self.engine.holds(kept.states))
+            ):
+                self._boards[key] = _Board(version, kept.tables, kept.states, kept.body)
+                return "application/json", kept.body
+            tables = self.engine.tables()
+            data = collect(self.engine, load_spec(spec_path), seasons, missing_ok=missing_ok)
+            body = _json(to_json(data))
+            if self.version.current() == version:  # nothing written while it was built:
+                tables = self.engine.tables()  # with the tables it loaded from the schema
+            self._boards.pop(key, None)
+            self._boards[key] = _Board(version, tables, self.engine.states(), body)
+            while len(self._boards) > _KEPT_BOARDS:
+                del self._boards[next(iter(self._boards))]
+        return "application/json", body
+
     def tables(self) -> dict[str, str]:
         with self.lock:
             return self.engine.tables()
@@ -105,7 +154,7 @@ class QueryService:
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -135,6 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path == "/query":
             self._answer(lambda: self.service.query(request))
+        elif self.path == "/dashboard":
+            self._answer(lambda: self.service.dashboard(request))
         elif self.path == "/describe":
             name = str(request.get("name", ""))
             self._answer(lambda: ("application/json", _json(self.service.describe(name))))
@@ -142,9 +193,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, "application/json", _json({"error": f"no {self.path}"}))
 
     def _answer(self, make: Any) -> None:
+        from f1lake.dashboard.data import DashboardError
+
         try:
             kind, body = make()
-        except QueryError as exc:
+        except (QueryError, DashboardError) as exc:
             error = {"error": str(exc), "kind": type(exc).__name__}
             self._send(400, "application/json", _json(error))
             return

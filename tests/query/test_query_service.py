@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,27 +18,14 @@ from f1lake.cli import main
 from f1lake.local.moto_server import moto_server
 from f1lake.query.errors import ParameterError
 from f1lake.query.remote import QueryClient, RemoteEngine, lake_identity
-from f1lake.query.service import QueryService, serve
+from f1lake.query.service import QueryService
 from f1lake.settings import Settings
 from tests.catalog.lakedata import SEASON_2023, make_bucket, put_results
 from tests.conftest import unique_names
+from tests.support.query_service import running
 
 HEAVY = ("pandas", "pyarrow", "duckdb", "sqlglot", "awswrangler")
 STANDINGS = ("sql", "standings", "--season", "2023")
-
-
-@contextmanager
-def running(service: QueryService) -> Iterator[str]:
-    """The service on a free port of 127.0.0.1, in a thread of this process."""
-    server = serve(service)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        service.close()
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +159,48 @@ def test_the_service_never_answers_from_a_lake_that_changed(durable_lake) -> Non
         # a view the service computed once (a table of its own) is computed again
         teams = client.text(seasons + " ORDER BY 1", {}, "csv")[0].split()
         assert teams == ["season,teams", "2000,2", "2001,2"]
+
+
+def test_the_services_dashboard_is_kept_while_the_lake_holds_and_built_again_when_it_changes(
+    durable_lake, tmp_path: Path
+) -> None:
+    from f1lake.aws import client
+    from f1lake.dashboard.data import collect, from_json
+    from f1lake.dashboard.spec import load_spec
+    from f1lake.query.local import LocalEngine
+    from f1lake.resources import DASHBOARD_SPEC
+    from tests.dashboard import lakedata
+
+    endpoint = durable_lake[0].aws_endpoint_url
+    settings = Settings(aws_endpoint_url=endpoint, state_dir=tmp_path, **unique_names())
+    lakedata.build(settings, (2023,))
+    spec = load_spec()
+    service = QueryService(settings, durable_lake[1])
+    queries: list[str] = []
+    run_arrow = service.engine.run_arrow
+    service.engine.run_arrow = lambda sql, params=None: (
+        queries.append(sql),
+        run_arrow(sql, params),
+    )[1]
+    with running(service) as url:
+        remote = QueryClient(url, lake_identity(settings))
+
+        def board():
+            return from_json(spec, remote.dashboard(None, False, str(DASHBOARD_SPEC)))
+
+        first = board()
+        assert first.seasons == (2023,) and queries
+        queries.clear()
+        assert board() == first
+        assert not queries  # kept: not one query run again
+        s3 = client("s3", settings)
+        s3.put_object(Bucket=settings.processed_bucket, Key="notes/readme.txt", Body=b"x")
+        assert board() == first
+        assert not queries  # a write that no table reads: the tables hold, still kept
+
+        lakedata.write_season(settings, 2022)
+        crawl(settings)
+        changed = board()
+        assert changed.seasons == (2022, 2023)
+        with LocalEngine(settings) as local:
+            assert changed == collect(local, spec)
