@@ -38,7 +38,14 @@ class Rows:
     rows: tuple[tuple[Any, ...], ...]
 
     def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+        """The rows as dicts, made once (a visual's shape and its colours both read them, for
+        every part of every season); callers read them, never change them."""
+        made = self.__dict__.get("_records")
+        if made is None:
+            columns = self.columns
+            made = [dict(zip(columns, row, strict=True)) for row in self.rows]
+            self.__dict__["_records"] = made
+        return made
 
     def select(self, columns: Sequence[str]) -> Rows:
         """Only ``columns``, in that order."""

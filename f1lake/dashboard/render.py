@@ -32,6 +32,12 @@ def asset(name: str) -> str:
     return (resources.files("f1lake.dashboard") / "assets" / name).read_text(encoding="utf-8")
 
 
+@cache
+def chart_js() -> str:
+    """The vendored Chart.js without its source map line (the page has no map to point at)."""
+    return _SOURCE_MAP.sub("", asset(CHART_JS)).rstrip()
+
+
 def embed_json(value: Any) -> str:
     """JSON safe inside a <script> element: '<', '>' and '&' escaped, so no '</script>'."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -52,7 +58,7 @@ def render_html(data: DashboardData, *, generated: dt.datetime | None = None) ->
         "css": asset("dashboard.css"),
         "footer": html.escape(footer),
         "data": embed_json(payload(data)),
-        "chartjs": _SOURCE_MAP.sub("", asset(CHART_JS)).rstrip(),
+        "chartjs": chart_js(),
         "app": asset("dashboard.js"),
     }
     return _SLOT.sub(lambda m: parts[m.group(1)], asset("page.html"))
