@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import EndpointConnectionError
+
 from f1lake import aws
 from f1lake.local.provision import queue_url
 from f1lake.processing.handler import invocation_settings
@@ -213,8 +215,14 @@ class LambdaRunner:
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except Exception:
+            except EndpointConnectionError as exc:
                 if self._stop.is_set():  # the stack is stopping: moto may be gone already
+                    return
+                # moto is gone (the stack is stopping) or restarting: one line, not a trace
+                log.warning("lambda runner: %s; retrying", exc)
+                self._stop.wait(1.0)
+            except Exception:
+                if self._stop.is_set():
                     return
                 log.exception("lambda runner poll failed; retrying")
                 self._stop.wait(1.0)
