@@ -74,9 +74,9 @@ class Child:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
 
-    def stop(self) -> None:
-        """Ask, wait for it to exit (killing it after a while), and close its pipes."""
-        _stop(self.proc)
+    def stop(self, grace: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Ask, wait for it to exit (killing it after ``grace`` seconds), close its pipes."""
+        _stop(self.proc, grace)
 
 
 @contextmanager
@@ -135,11 +135,11 @@ def _drain(stdout: IO[str], on_line: Callable[[str], None] | None) -> None:
                 on_line(line.rstrip("\n"))
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def _stop(proc: subprocess.Popen[str], grace: float = STOP_TIMEOUT_SECONDS) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(STOP_TIMEOUT_SECONDS)
+            proc.wait(grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

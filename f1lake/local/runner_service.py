@@ -22,6 +22,7 @@ from f1lake.local.lambda_runner import BatchOutcome, settings_env
 from f1lake.settings import Settings
 
 BATCH = "BATCH "
+STOP_GRACE_SECONDS = 5.0
 STATS_FILE = "processor.json"
 
 
@@ -111,11 +112,17 @@ class RunnerService:
         self._children = children
 
     def stop(self) -> None:
+        """Stop every worker; one that has not exited within ``STOP_GRACE_SECONDS`` is killed.
+
+        A worker holds nothing that a kill loses (as on Lambda, a batch it had not finished
+        comes back to the queue and is processed again, idempotently), and a worker has been
+        seen to ignore SIGTERM while polling a moto server already stopped: a short grace keeps
+        a stack's stop within seconds."""
         children, self._children = self._children, []
         for child in children:
             child.terminate()
         for child in children:
-            child.stop()
+            child.stop(grace=STOP_GRACE_SECONDS)
 
     def process_ids(self) -> list[int]:
         """The workers' PIDs (each leads a process group of its own)."""
