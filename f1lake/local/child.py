@@ -169,10 +169,14 @@ def wait_until_told(watch_parent: bool = True) -> None:
     ``watch_parent=False``: a service with no parent to watch (a container's main process,
     whose stdin is closed from the start) stops on a signal only.
     """
-    stopping = threading.Event()
+    parent_gone = threading.Event()
+    signalled: list[int] = []
 
-    def request_stop(*_: object) -> None:
-        stopping.set()
+    def request_stop(signum: int, _frame: object) -> None:
+        # No lock here: the handler runs in the main thread between two bytecodes, possibly
+        # while that thread holds the Event's internal lock inside ``wait``; an ``Event.set``
+        # from the handler then waits for that lock forever (a child that "ignores" SIGTERM).
+        signalled.append(signum)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
@@ -181,9 +185,9 @@ def wait_until_told(watch_parent: bool = True) -> None:
         with contextlib.suppress(OSError, ValueError):
             while sys.stdin.readline():
                 pass
-        stopping.set()
+        parent_gone.set()
 
     if watch_parent:
         threading.Thread(target=watch_parent_stdin, name="parent-watch", daemon=True).start()
-    while not stopping.wait(0.5):
+    while not signalled and not parent_gone.wait(0.2):
         pass

@@ -218,20 +218,22 @@ def local_stack(
                 info.airflow_user = up.airflow_user
                 info.process_groups += airflow.process_groups
                 write_info(info)
-            # Registered last, run first: every service is asked to stop at once, and the
-            # callbacks above then wait for each, so a stop takes the slowest, not the sum.
-            stack.callback(_terminate_all, info)
+            # Registered last, run first: every service but moto is asked to stop at once, and
+            # the callbacks above then wait for each, so a stop takes the slowest, not the sum.
+            # moto, the store the others talk to, is asked last (its own callback, after the
+            # runner's): a worker finishing its batch never meets a closing S3 or SQS.
+            stack.callback(_terminate_all, info, moto.proc.pid)
             yield up
     finally:
         lock.release()
 
 
-def _terminate_all(info: StackInfo) -> None:
+def _terminate_all(info: StackInfo, last: int) -> None:
     import signal
 
     from f1lake.local.stack_state import signal_groups
 
-    signal_groups(info.process_groups, signal.SIGTERM)
+    signal_groups([group for group in info.process_groups if group != last], signal.SIGTERM)
 
 
 def _guard(stack: ExitStack, guardian: Guardian, child: Child) -> None:
