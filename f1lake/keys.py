@@ -11,7 +11,9 @@ Processed (one Parquet file per race per table, or per season for the dimensions
 Hive partition (in the path, not in the file) and the round is in the name, so one round never
 clobbers another.
 
-Quarantine: ``{raw key}.error.json``, the record of why a raw object was rejected.
+Quarantine: ``{raw key}.error.json``, the record of why a raw object was rejected;
+``foreign/{bucket}/{key}.error.json`` for an object of another bucket an event named (refused
+unread), kept apart so it never stands for, or clears, a raw object's record of the same key.
 """
 
 from __future__ import annotations
@@ -173,7 +175,9 @@ def parse_processed_key(key: str) -> ProcessedKey:
 # -- quarantine ------------------------------------------------------------------------------
 
 
-def quarantine_key(raw_key: str) -> str:
+def quarantine_key(raw_key: str, foreign_bucket: str | None = None) -> str:
     """Key of the quarantine record of an object of the raw bucket (a raw key or a stray name:
-    both can be rejected)."""
+    both can be rejected), or with ``foreign_bucket``, of an object of that other bucket."""
+    if foreign_bucket is not None:
+        return f"foreign/{foreign_bucket}/{raw_key}{QUARANTINE_SUFFIX}"
     return f"{raw_key}{QUARANTINE_SUFFIX}"

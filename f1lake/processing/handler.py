@@ -58,12 +58,8 @@ def handle_event(
     store = store or shared_store(settings)
     processor = Processor(store, settings.max_raw_object_bytes)
     if is_sqs_event(event):
-        return _handle_sqs(event, processor, settings.raw_bucket, DeadLetterPolicy(store))
-    refs = s3_objects(event)
-    for ref in refs:
-        if ref.bucket != settings.raw_bucket:
-            raise ValueError(_foreign_bucket(ref.bucket, settings.raw_bucket))
-    outcomes = [processor.process(ref.bucket, ref.key) for ref in refs]
+        return _handle_sqs(event, processor, DeadLetterPolicy(store))
+    outcomes = [_process(processor, ref.bucket, ref.key) for ref in s3_objects(event)]
     return {
         "processed": [o.raw_key for o in outcomes if not o.failed],
         "quarantined": [o.raw_key for o in outcomes if o.failed],
@@ -71,12 +67,16 @@ def handle_event(
     }
 
 
-def _foreign_bucket(bucket: str, raw_bucket: str) -> str:
-    return f"the event names bucket {bucket!r}, not the raw bucket {raw_bucket!r}: not processed"
+def _process(processor: Processor, bucket: str, key: str) -> ObjectOutcome:
+    """Process an object of the raw bucket; quarantine, unread, one of another bucket (only
+    the raw bucket is ours to read), so it is never dead-lettered without a record."""
+    if bucket != processor.store.settings.raw_bucket:
+        return processor.refuse_foreign(bucket, key)
+    return processor.process(bucket, key)
 
 
 def _handle_sqs(
-    event: dict[str, Any], processor: Processor, raw_bucket: str, dead_letters: DeadLetterPolicy
+    event: dict[str, Any], processor: Processor, dead_letters: DeadLetterPolicy
 ) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     for message in sqs_messages(event):
@@ -84,14 +84,8 @@ def _handle_sqs(
         if message.error:
             log.error("message %s: %s", message.message_id, message.error)
         for ref in message.objects:
-            if ref.bucket != raw_bucket:  # only the configured raw bucket is ours to read
-                log.error(
-                    "message %s: %s", message.message_id, _foreign_bucket(ref.bucket, raw_bucket)
-                )
-                failed = True
-                continue
             try:
-                outcome = processor.process(ref.bucket, ref.key)
+                outcome = _process(processor, ref.bucket, ref.key)
             except Exception as exc:
                 # Not the object's fault (S3 down, throttled...): retry through SQS; on the
                 # last delivery, leave the reason in the quarantine bucket first.

@@ -32,10 +32,18 @@ Status = Literal["written", "unchanged", "superseded", "quarantined"]
 _MAX_ROUNDS = 5
 """Convergence rounds per event: more would mean a race re-ingested faster than it is written."""
 Kind = Literal[
-    "not_raw_key", "not_json", "wrong_shape", "invalid", "unprocessable", "too_large", "failed"
+    "not_raw_key",
+    "not_json",
+    "wrong_shape",
+    "invalid",
+    "unprocessable",
+    "too_large",
+    "failed",
+    "foreign_bucket",
 ]
 """Why an object was quarantined; ``failed``: processing raised on every delivery (the message
-went to the dead-letter queue), so the cause may be outside the object."""
+went to the dead-letter queue), so the cause may be outside the object; ``foreign_bucket``: the
+event named another bucket than the raw bucket (the object was never read)."""
 
 
 class Rejected(ValueError):
@@ -212,10 +220,20 @@ class Processor:
         record = self.store.quarantine_record(key)
         return record is not None and record.get("kind") != "failed"
 
+    def refuse_foreign(self, bucket: str, key: str) -> ObjectOutcome:
+        """Quarantine an event's object of another bucket than the raw bucket, unread: only the
+        raw bucket is ours to read. The record sits apart from the raw objects' records."""
+        raw_bucket = self.store.settings.raw_bucket
+        reason = f"the event names bucket {bucket!r}, not the raw bucket {raw_bucket!r}: not read"
+        return self._quarantine(bucket, key, Rejected("foreign_bucket", reason))
+
     def quarantine_failure(self, bucket: str, key: str, attempts: int, exc: Exception) -> None:
         """Record an object whose processing raised on its last delivery before its message
         goes to the dead-letter queue, so nothing is dead-lettered without a reason on file.
         A record of what the object holds (an earlier rejection) is kept as it is."""
+        if bucket != self.store.settings.raw_bucket:  # its record is why: it was never read
+            self.refuse_foreign(bucket, key)
+            return
         if parse_raw_key_or_none(key) is None or self._known_bad(key):
             return
         reason = f"processing failed on all {attempts} deliveries: {type(exc).__name__}: {exc}"
@@ -281,10 +299,10 @@ class Processor:
             "problems": exc.problems,
             "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        existing = self.store.quarantine_record(key)
+        existing = self.store.quarantine_record(key, bucket)
         same = existing is not None and all(
             existing.get(k) == record[k] for k in ("raw_bucket", "raw_key", "kind", "problems")
         )
         if not same:
-            self.store.write_quarantine(key, record)
+            self.store.write_quarantine(key, record, bucket)
         return ObjectOutcome("quarantined", key, reason=exc.reason, problems=exc.problems)

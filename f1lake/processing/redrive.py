@@ -122,7 +122,8 @@ def redrive(
 
 
 def dead_lettered_keys(settings: Settings, sqs: Any = None, batches: int = 20) -> set[str]:
-    """Raw keys the dead-letter queue's messages name, peeked (left where they are, visible).
+    """Raw keys the dead-letter queue's messages name, peeked (left where they are, visible);
+    an object of another bucket (refused, with its own quarantine record) is not one.
 
     Empty when the queue is empty, or cannot be read (no such queue, no permission: the
     caller then learns of a dead letter from its quarantine record alone).
@@ -146,16 +147,16 @@ def dead_lettered_keys(settings: Settings, sqs: Any = None, batches: int = 20) -
                 break
             for m in fresh:
                 seen.add(m["MessageId"])
-                keys.update(_named_keys(m.get("Body", "")))
+                keys.update(_named_keys(m.get("Body", ""), settings.raw_bucket))
         return keys
     except (ClientError, TopologyError) as exc:
         log.warning("cannot read the dead-letter queue of %s: %s", settings.queue_name, exc)
         return set()
 
 
-def _named_keys(body: str) -> list[str]:
+def _named_keys(body: str, raw_bucket: str) -> list[str]:
     try:
-        return [ref.key for ref in s3_objects(json.loads(body))]
+        return [ref.key for ref in s3_objects(json.loads(body)) if ref.bucket == raw_bucket]
     except ValueError:  # not an S3 notification (JSONDecodeError is one)
         return []
 

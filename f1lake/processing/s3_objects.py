@@ -145,20 +145,27 @@ class S3Objects:
         return f"s3://{bucket}/{key}"
 
     # quarantine
-    def quarantine_record(self, raw_key: str) -> dict[str, Any] | None:
-        body = self.read(self.settings.quarantine_bucket, quarantine_key(raw_key))
+    def quarantine_record(self, raw_key: str, bucket: str | None = None) -> dict[str, Any] | None:
+        """The record of ``raw_key`` of the raw bucket, or of ``bucket`` when another one."""
+        body = self.read(self.settings.quarantine_bucket, self._record_key(raw_key, bucket))
         return None if body is None else json.loads(body)
 
-    def write_quarantine(self, raw_key: str, record: dict[str, Any]) -> None:
+    def write_quarantine(
+        self, raw_key: str, record: dict[str, Any], bucket: str | None = None
+    ) -> None:
         self.s3.put_object(
             Bucket=self.settings.quarantine_bucket,
-            Key=quarantine_key(raw_key),
+            Key=self._record_key(raw_key, bucket),
             Body=json.dumps(record, indent=2, ensure_ascii=False).encode(),
             ContentType="application/json",
         )
 
     def clear_quarantine(self, raw_key: str) -> None:
         self.s3.delete_object(Bucket=self.settings.quarantine_bucket, Key=quarantine_key(raw_key))
+
+    def _record_key(self, key: str, bucket: str | None) -> str:
+        foreign = None if bucket in (None, self.settings.raw_bucket) else bucket
+        return quarantine_key(key, foreign)
 
 
 def parquet_bytes(table: str, data: pa.Table) -> bytes:

@@ -15,15 +15,18 @@ from botocore.exceptions import ClientError
 from f1lake import aws
 from f1lake.endpoints import RESULTS
 from f1lake.local.lambda_runner import LambdaRunner
+from f1lake.local.provision import queue_url
 from f1lake.processing import S3Objects, handle_event, quarantine_record
 from f1lake.processing.redrive import dead_lettered_keys
 from f1lake.settings import MIB, Settings
+from f1lake.topology import dead_letter_route
 from tests.processing.factories import (
     envelope,
     key_for,
     put_raw,
     race,
     result,
+    s3_event,
     simple_results,
 )
 
@@ -142,3 +145,40 @@ def test_an_object_whose_processing_fails_every_delivery_is_recorded_before_the_
     assert record["kind"] == "failed"
     assert "failed on all 2 deliveries" in record["reason"] and "AccessDenied" in record["reason"]
     assert quarantine_record(provisioned, fine) is None
+
+
+def test_an_event_naming_another_bucket_is_quarantined_unread_before_the_dlq(provisioned):
+    """Only the raw bucket is the processor's to read: an event naming another bucket (here
+    with a key the raw bucket also holds) ends in a record of its own with the reason, and its
+    message in the dead-letter queue; the foreign bucket is never touched, and the raw object
+    of the same key is processed and its record left alone."""
+    foreign = "someone-elses-bucket"
+    key = put_raw(provisioned, _results(1, simple_results()))
+    sqs = aws.client("sqs", provisioned)
+    sqs.send_message(
+        QueueUrl=queue_url(provisioned, sqs), MessageBody=json.dumps(s3_event(foreign, key))
+    )
+    buckets: list[str] = []
+
+    def watched(event: dict, context: object) -> dict:
+        session = aws.session(provisioned)
+        session.events.register(
+            "before-parameter-build.s3", lambda params, **_: buckets.append(params.get("Bucket"))
+        )
+        return handle_event(event, provisioned, store=S3Objects(provisioned, session=session))
+
+    with LambdaRunner(provisioned, watched, wait_seconds=0) as runner:
+        assert runner.run_until_idle(timeout=60).idle
+
+    store = S3Objects(provisioned)
+    record = store.quarantine_record(key, foreign)
+    assert record is not None, "dead-lettered without a quarantine record"
+    assert record["kind"] == "foreign_bucket" and record["raw_bucket"] == foreign
+    assert f"names bucket {foreign!r}, not the raw bucket" in record["reason"]
+    assert foreign not in buckets and provisioned.quarantine_bucket in buckets
+    dlq = dead_letter_route(sqs, provisioned.queue_name).dlq_url
+    depth = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+    assert depth["Attributes"]["ApproximateNumberOfMessages"] == "1"
+    assert dead_lettered_keys(provisioned) == set()  # not a raw object waiting on a fix
+    assert quarantine_record(provisioned, key) is None
+    assert S3Objects(provisioned).processed_source("results", 2023, 1)[0] == key

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from f1lake import aws
 from f1lake.endpoints import RESULTS
 from f1lake.processing import processed_source, quarantine_record
@@ -211,8 +209,10 @@ def test_an_event_naming_another_bucket_is_refused_not_read(stack, read_processe
     response = handler(sqs_event(foreign), None)
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert read_processed("results", 2023, 9) is None
-    with pytest.raises(ValueError, match="not the raw bucket"):
-        handler(s3_event("someone-elses-bucket", key), None)
+    direct = handler(s3_event("someone-elses-bucket", key), None)
+    assert direct["quarantined"] == [key] and direct["processed"] == []
+    assert "not the raw bucket" in direct["outcomes"][0]["reason"]
+    assert read_processed("results", 2023, 9) is None
 
 
 def test_s3_calls_per_raw_object_are_bounded_and_no_client_is_made_per_invocation(stack):
