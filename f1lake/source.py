@@ -10,6 +10,7 @@ The CSV dump of ``../shared`` stands in only when no API URL was given at all (n
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +22,9 @@ from f1lake.settings import PROJECT_ROOT, Settings
 SHARED_CSV = PROJECT_ROOT.parent / "shared" / "data" / "ergast-csv"
 PROBE_ATTEMPTS = 3
 PROBE_TIMEOUT_SECONDS = 5.0
+PROBE_BACKOFF_SECONDS = 0.25
+"""First pause between attempts (then doubled): offline, the three attempts cost about a
+second, so a refused request still answers within the 3 s a user's mistake is allowed."""
 
 
 class NoSourceError(RuntimeError):
@@ -39,12 +43,13 @@ class Source:
 
 
 def probe_api(settings: Settings, base_url: str) -> tuple[list[int], str | None]:
-    """(the API's seasons, None) when it answers; ([], why not) otherwise.
+    """(the API's seasons, None) when it answers; ([], why not, in a few words) otherwise.
 
     One request for the season list, through the shared limiter, retried as every request is
     (a throttled probe waits; a refused connection is tried :data:`PROBE_ATTEMPTS` times).
     """
     from f1lake.ergast import ErgastClient, ErgastError
+    from f1lake.ergast.errors import ApiUnavailableError
     from f1lake.ergast.ratelimit import rate_limiter_from_settings
 
     limiter = rate_limiter_from_settings(settings)
@@ -55,12 +60,15 @@ def probe_api(settings: Settings, base_url: str) -> tuple[list[int], str | None]
             limiter=limiter,
             timeout=min(settings.http_timeout_seconds, PROBE_TIMEOUT_SECONDS),
             max_attempts=min(settings.http_max_attempts, PROBE_ATTEMPTS),
-            backoff_base=min(settings.http_backoff_seconds, 0.5),
+            backoff_base=min(settings.http_backoff_seconds, PROBE_BACKOFF_SECONDS),
             backoff_max=settings.http_backoff_max_seconds,
+            retry_log_level=logging.INFO,  # the answer says why; -v shows each attempt
         ) as client,
     ):
         try:
             return client.seasons(), None
+        except ApiUnavailableError as exc:
+            return [], exc.problem
         except (ErgastError, ValueError) as exc:
             return [], str(exc)
 
@@ -129,7 +137,7 @@ def resolve_source(
     if not api_url_given(settings, api_url) and SHARED_CSV.is_dir():
         return _replay(
             SHARED_CSV,
-            f"{url} is not reachable ({problem}); replaying the CSV dump at {SHARED_CSV}",
+            f"replaying the CSV dump at {SHARED_CSV}: {url} is not reachable ({problem})",
         )
     named = "" if not api_url_given(settings, api_url) else " (named, so no dump stands in)"
     raise NoSourceError(

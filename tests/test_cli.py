@@ -60,6 +60,27 @@ def test_run_with_no_source_stops_at_once_naming_the_options(state_dir, monkeypa
     assert "--csv-dir" in result.output and "F1LAKE_ERGAST_CSV" in result.output
 
 
+def test_an_api_that_does_not_answer_is_one_short_line_without_warnings(tmp_path):
+    """What a user sees in a terminal (the CLI's own logging, so in a process of its own):
+    the probe's retries print nothing, and the error names the failure in a few words."""
+    import subprocess
+    import sys
+
+    from tests.test_source import closed_port_url
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("F1LAKE_")}
+    env.update(F1LAKE_STATE_DIR=str(tmp_path / "state"), F1LAKE_HTTP_BACKOFF_SECONDS="0.05")
+    url = closed_port_url()
+    done = subprocess.run(
+        [sys.executable, "-m", "f1lake.cli", "run", "--season", "2031", "--api-url", url],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    seen = done.stdout + done.stderr
+    assert done.returncode == 2, seen
+    assert seen.startswith(f"error: no Ergast source: {url}") and seen.count("\n") == 1, seen
+    assert "nothing listening?); 3 attempt(s))" in seen and "HTTPConnectionPool" not in seen
+
+
 # -- a request checked before anything starts ----------------------------------------------------
 
 

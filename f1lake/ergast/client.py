@@ -150,6 +150,7 @@ class ErgastClient:
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
         throttle_patience: float | None = None,
+        retry_log_level: int = logging.WARNING,
     ) -> None:
         if backoff_base < 0 or backoff_max < 0:
             raise ValueError(f"backoff must be >= 0, got {backoff_base=} {backoff_max=}")
@@ -169,6 +170,9 @@ class ErgastClient:
         """How long one request keeps trying through 429s: past a whole window, a server still
         refusing is refusing for some other reason."""
         self.throttle_backoff_max = self.throttle_patience / 5
+        self.retry_log_level = retry_log_level
+        """Level of the line logged per failed attempt: a caller that reports the failure
+        itself (the start-up probe) logs them at INFO, seen with ``-v``."""
         self.requests_made = 0
         self._owns_session = session is None
         self.session = session or requests.Session()
@@ -326,7 +330,8 @@ class ErgastClient:
         failure = state.outcome.exception() if state.outcome is not None else None
         sleep = state.next_action.sleep if state.next_action is not None else 0.0
         text = (connection_problem(failure) if failure is not None else None) or failure
-        log.warning(
+        log.log(
+            self.retry_log_level,
             "attempt %d/%d failed (%s: %s); retrying in %.2fs",
             state.attempt_number, self.max_attempts, type(failure).__name__, text, sleep,
         )  # fmt: skip

@@ -25,6 +25,13 @@ class ApiUnavailableError(ErgastError):
             f"last error: {_describe(cause)}"
         )
 
+    @property
+    def problem(self) -> str:
+        """What went wrong in a few words, for a message that names the API already."""
+        cause = self.cause
+        brief = connection_problem(cause) if isinstance(cause, BaseException) else None
+        return f"{brief or _describe(cause)}; {self.attempts} attempt(s)"
+
 
 class ApiRequestError(ErgastError):
     """The API rejected the request (a 4xx other than 429); retrying would not help."""

@@ -70,11 +70,11 @@ def completed_rounds(
 
 
 def check_season(season: int, latest: int) -> None:
-    """Reject seasons the API cannot have, naming the valid range."""
+    """Reject seasons the source cannot have, naming the valid range."""
     if season < EARLIEST_SEASON or season > latest:
         raise PlanError(
             f"season {season} is out of range: the championship runs from "
-            f"{EARLIEST_SEASON} to {latest}, the latest season the API has published"
+            f"{EARLIEST_SEASON} to {latest}, the latest season the source has published"
         )
 
 

@@ -82,7 +82,7 @@ def test_seasons_beyond_the_latest_published_are_refused_naming_the_range(
     minidump, pg_dsn, tmp_path
 ):
     with jolpica_like(minidump, date(2023, 9, 1), pg_dsn, tmp_path) as (settings, _, _url):
-        with pytest.raises(PlanError, match="1950 to 2023, the latest season the API has"):
+        with pytest.raises(PlanError, match="1950 to 2023, the latest season the source has"):
             plan_backfill(settings, pg_dsn, 2024)
         with pytest.raises(PlanError, match="season 2023 has no round 99"):
             plan_backfill(settings, pg_dsn, 2023, round_=99)
