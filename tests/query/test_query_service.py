@@ -96,6 +96,31 @@ def test_errors_through_the_service_are_the_same_one_line(
     assert message in served.output and served.output.startswith("error: ")
 
 
+def test_a_season_the_lake_does_not_hold_is_named_by_the_service_itself(
+    season_lake: Settings, service_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The named query's empty answer and the lake's seasons both come from the warm service
+    (no silent fall-back to the in-process engine), and the user reads what the lake holds."""
+    asked: list[str] = []
+    answer = QueryService.query
+
+    def counted(self: QueryService, request: dict) -> tuple[str, bytes]:
+        asked.append(str(request.get("sql")))
+        return answer(self, request)
+
+    monkeypatch.setattr(QueryService, "query", counted)
+    served = sql(
+        lake_env(season_lake, F1LAKE_QUERY_URL=service_url), "standings", "--season", "2031"
+    )
+
+    assert served.exit_code == 2
+    assert served.output == (
+        "error: the lake holds no season 2031 (it holds seasons 2022-2024); "
+        "load it with `f1lake backfill --season 2031`\n"
+    )
+    assert len(asked) == 2  # the standings (no rows), then the lake's seasons
+
+
 def test_the_remote_engine_returns_the_local_engines_frames(
     season_lake: Settings, service_url: str
 ) -> None:
