@@ -29,7 +29,7 @@ from constructs import Construct
 from f1lake.pipeline import metrics
 from f1lake_infra.analytics import results_statements
 from f1lake_infra.catalog import glue_catalog_arns
-from f1lake_infra.config import ConfigError, DeployConfig
+from f1lake_infra.config import DeployConfig, require_airflow_principal
 from f1lake_infra.outputs import OUTPUT_VARIABLES
 from f1lake_infra.storage import raw_key_prefixes
 
@@ -154,17 +154,10 @@ class AirflowAccess(Construct):
                 dead_letter_queue=dead_letter_queue,
             ),
         )
-        if not config.airflow_principal_arn:
-            raise ConfigError(
-                "context 'airflowPrincipalArn' is required: who may assume the Airflow role, e.g. "
-                "the MWAA execution role or the IAM user behind docker-compose's aws_default "
-                "(-c airflowPrincipalArn=arn:aws:iam::123456789012:role/my-mwaa-role); the role "
-                "no longer trusts the whole account"
-            )
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ArnPrincipal(config.airflow_principal_arn),
+            assumed_by=iam.ArnPrincipal(require_airflow_principal(config)),
             managed_policies=[self.policy],
             max_session_duration=Duration.hours(1),
             description="f1lake Airflow: assume it from aws_default (extra role_arn)",

@@ -201,3 +201,16 @@ def _check_optional(config: DeployConfig) -> None:
             "user or group that owns the data source, datasets and dashboard "
             "(aws quicksight list-users --aws-account-id ACCOUNT --namespace default)"
         )
+
+
+def require_airflow_principal(config: DeployConfig) -> str:
+    """Who may assume the Airflow role: required, so the role never trusts the whole account.
+    Checked before any stack is built (``build_stacks``), ahead of the processor's bundling."""
+    if not config.airflow_principal_arn:
+        raise ConfigError(
+            "context 'airflowPrincipalArn' is required: who may assume the Airflow role, e.g. "
+            "the MWAA execution role or the IAM user behind docker-compose's aws_default "
+            "(-c airflowPrincipalArn=arn:aws:iam::123456789012:role/my-mwaa-role); the role "
+            "no longer trusts the whole account"
+        )
+    return config.airflow_principal_arn

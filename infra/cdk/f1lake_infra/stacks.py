@@ -18,7 +18,7 @@ from constructs import Construct
 from f1lake_infra.airflow_access import AccessStack
 from f1lake_infra.analytics import AnalyticsStack
 from f1lake_infra.catalog import CatalogStack
-from f1lake_infra.config import DeployConfig
+from f1lake_infra.config import DeployConfig, require_airflow_principal
 from f1lake_infra.processing import ProcessingStack
 from f1lake_infra.storage import StorageStack
 
@@ -39,6 +39,8 @@ class F1LakeStacks:
 
 def build_stacks(scope: Construct, config: DeployConfig) -> F1LakeStacks:
     """Every stack of a deployment; environment-agnostic (account/region from the CLI)."""
+    # A missing parameter fails here, not after the processing stack has bundled the Lambda.
+    require_airflow_principal(config)
     prefix = config.stack_prefix
 
     def described(what: str) -> dict[str, str]:
