@@ -141,10 +141,43 @@ def test_the_dashboard_shows_ingestion_processing_failures_crawls_and_freshness(
         for row in ingestion_rows
         if row[0] == metrics.NAMESPACE
     )
-    # the crawler runs are the successful-crawl rule's, by the name the analytics stack gives it
-    rule = only(synth.resources("analytics"), "AWS::Events::Rule")
+    # crawler runs: the successful-crawl rule's (by the name the analytics stack gives it) and
+    # the failed-crawl rule's, each matching its state of the catalog's crawler
+    crawler = synth.stack("catalog").catalog.crawler_name
+    succeeded = only(synth.resources("analytics"), "AWS::Events::Rule")
+    (failed_id,) = of_type(synth.resources("processing"), "AWS::Events::Rule")
+    failed = synth.resources("processing")[failed_id]["Properties"]
+    for rule, state in ((succeeded, "Succeeded"), (failed, "Failed")):
+        assert rule["EventPattern"]["detail-type"] == ["Glue Crawler State Change"]
+        assert rule["EventPattern"]["detail"] == {"crawlerName": [crawler], "state": [state]}
     crawl_rows = next(m for t, m in widgets.items() if t.startswith("Crawler"))
-    assert crawl_rows[0][2:4] == ["RuleName", rule["Name"]]
+    assert [row[2:4] for row in crawl_rows] == [
+        ["RuleName", succeeded["Name"]],
+        ["RuleName", failed_id],  # a rule's Ref is its name
+    ]
+    assert [row[4]["label"] for row in crawl_rows] == ["succeeded crawls", "failed crawls"]
+
+
+def test_a_failed_crawl_is_published_to_the_alarm_topic_by_that_rule_only(synth):
+    resources = synth.resources("processing")
+    stack = synth.stack("processing")
+    topic, rule = (
+        logical_id(stack, stack.alarms.topic),
+        logical_id(stack, stack.alarms.crawl_failed),
+    )
+    assert [t["Arn"] for t in resources[rule]["Properties"]["Targets"]] == [{"Ref": topic}]
+    policy = only(resources, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"]
+    events = [s for s in policy if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    assert events == [
+        {
+            "Sid": "CrawlFailedRulePublishes",
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Resource": {"Ref": topic},
+            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule, "Arn"]}}},
+        }
+    ]
 
 
 def test_processor_runs_the_repo_handler_with_its_settings(synth):
@@ -270,7 +303,9 @@ def test_alarm_email_subscribes_to_the_topic():
     app = bare_app()
     config = config_from_context({"alarmEmail": "oncall@example.com"})
     storage = StorageStack(app, "S", config=config)
-    processing = ProcessingStack(app, "P", config=config, buckets=storage.buckets)
+    processing = ProcessingStack(
+        app, "P", config=config, buckets=storage.buckets, crawler_name="f1lake-processed"
+    )
     subscription = only(
         Template.from_stack(processing).to_json()["Resources"], "AWS::SNS::Subscription"
     )

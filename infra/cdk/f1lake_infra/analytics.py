@@ -21,7 +21,7 @@ from constructs import Construct
 
 from f1lake_infra.catalog import glue_catalog_arns
 from f1lake_infra.config import DeployConfig
-from f1lake_infra.monitoring import log_retention
+from f1lake_infra.monitoring import crawler_state_change, log_retention
 from f1lake_infra.sql_files import sql_files, view_plans
 
 ENGINE_VERSION = "Athena engine version 3"
@@ -152,11 +152,7 @@ class Analytics(Construct):
             "ViewsAfterCrawl",
             rule_name=crawl_rule_name(config),
             description="f1lake: (re)create the Athena views after the crawler succeeds",
-            event_pattern=events.EventPattern(
-                source=["aws.glue"],
-                detail_type=["Glue Crawler State Change"],
-                detail={"crawlerName": [crawler_name], "state": ["Succeeded"]},
-            ),
+            event_pattern=crawler_state_change(crawler_name, "Succeeded"),
             targets=[targets.LambdaFunction(self.views_function, retry_attempts=2)],
         )
 

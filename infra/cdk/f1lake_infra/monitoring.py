@@ -1,12 +1,15 @@
 """What tells an operator how the pipeline does: log retention, alarms on the dead-letter
-queue and on processor errors, published to one SNS topic (optionally mailed), and a
-CloudWatch dashboard of the pipeline's health."""
+queue and on processor errors and a notice of each failed crawl, published to one SNS topic
+(optionally mailed), and a CloudWatch dashboard of the pipeline's health."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -25,11 +28,23 @@ def log_retention(config: DeployConfig) -> logs.RetentionDays:
     return logs.RetentionDays[LOG_RETENTION[config.log_retention_days]]
 
 
+def crawler_state_change(crawler_name: str, state: str) -> events.EventPattern:
+    """Glue's EventBridge event for a crawl of this crawler ending in ``state`` (``Succeeded``
+    or ``Failed``); Glue publishes no CloudWatch metric of crawler runs, so a rule on this
+    event counts them (``AWS/Events`` ``TriggeredRules``)."""
+    return events.EventPattern(
+        source=["aws.glue"],
+        detail_type=["Glue Crawler State Change"],
+        detail={"crawlerName": [crawler_name], "state": [state]},
+    )
+
+
 class PipelineAlarms(Construct):
-    """Two alarms that need a human: a message in the DLQ (an object failed processing
-    ``maxReceiveCount`` times: its quarantine record or the logs say why) and processor
+    """What needs a human: a message in the DLQ (an object failed processing
+    ``maxReceiveCount`` times: its quarantine record or the logs say why), processor
     invocation errors (crashes and timeouts; a rejected item is a partial batch failure, not an
-    error). The topic always exists, so a subscription can be added after deploying."""
+    error), and a failed crawl (the event, with Glue's error message and log link, goes to the
+    topic). The topic always exists, so a subscription can be added after deploying."""
 
     def __init__(
         self,
@@ -39,6 +54,7 @@ class PipelineAlarms(Construct):
         config: DeployConfig,
         dead_letter_queue: sqs.IQueue,
         function: lambda_.IFunction,
+        crawler_name: str,
     ) -> None:
         super().__init__(scope, id_)
         self.topic = sns.Topic(self, "Topic", display_name="f1lake alarms", enforce_ssl=True)
@@ -75,6 +91,26 @@ class PipelineAlarms(Construct):
         )
         for alarm in (self.dead_letters, self.errors):
             alarm.add_alarm_action(actions.SnsAction(self.topic))
+        self.crawl_failed = events.Rule(
+            self,
+            "CrawlFailed",
+            description="f1lake: the crawler failed; the event carries Glue's error and log link",
+            event_pattern=crawler_state_change(crawler_name, "Failed"),
+        )
+        # Targeted through an imported reference, so CDK adds no grant of its own: EventBridge
+        # may publish to the topic for this rule only (aws:SourceArn), no other rule.
+        self.crawl_failed.add_target(
+            targets.SnsTopic(sns.Topic.from_topic_arn(self, "TopicForRule", self.topic.topic_arn))
+        )
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CrawlFailedRulePublishes",
+                actions=["sns:Publish"],
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                resources=[self.topic.topic_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": self.crawl_failed.rule_arn}},
+            )
+        )
 
 
 def _custom(name: str, lake: str, statistic: str, label: str) -> cloudwatch.Metric:
@@ -94,8 +130,8 @@ class PipelineDashboard(Construct):
 
     The ingestion and freshness figures are the custom metrics the DAGs publish at the end of
     each run (``f1lake.pipeline.metrics``); the rest are AWS's own: Lambda, SQS, S3 storage
-    metrics (daily) for the quarantine count, and the EventBridge rule that fires on each
-    successful crawl.
+    metrics (daily) for the quarantine count, and the EventBridge rules that fire on each
+    successful and each failed crawl.
     """
 
     def __init__(
@@ -107,7 +143,8 @@ class PipelineDashboard(Construct):
         quarantine_bucket_name: str,
         dead_letter_queue: sqs.IQueue,
         function: lambda_.IFunction,
-        crawler_rule_name: str | None = None,
+        crawl_succeeded_rule_name: str,
+        crawl_failed_rule_name: str,
     ) -> None:
         super().__init__(scope, id_)
         lake = raw_bucket_name
@@ -151,18 +188,23 @@ class PipelineDashboard(Construct):
             ],
             width=12,
         )
-        crawls = [
-            cloudwatch.Metric(
-                namespace="AWS/Events",
-                metric_name="TriggeredRules",
-                dimensions_map={"RuleName": crawler_rule_name},
-                statistic="Sum",
-                period=DASHBOARD_PERIOD,
-                label="successful crawler runs",
-            )
-        ]
         crawler = cloudwatch.GraphWidget(
-            title="Crawler runs", left=crawls if crawler_rule_name else [], width=12
+            title="Crawler runs: succeeded and failed",
+            left=[
+                cloudwatch.Metric(
+                    namespace="AWS/Events",
+                    metric_name="TriggeredRules",
+                    dimensions_map={"RuleName": rule_name},
+                    statistic="Sum",
+                    period=DASHBOARD_PERIOD,
+                    label=label,
+                )
+                for rule_name, label in (
+                    (crawl_succeeded_rule_name, "succeeded crawls"),
+                    (crawl_failed_rule_name, "failed crawls"),
+                )
+            ],
+            width=12,
         )
         freshness = cloudwatch.GraphWidget(
             title="Lake freshness: last race run vs last race in the lake (season*100+round)",

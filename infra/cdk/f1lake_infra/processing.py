@@ -30,6 +30,7 @@ class ProcessingStack(Stack):
         *,
         config: DeployConfig,
         buckets: LakeBuckets,
+        crawler_name: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id_, **kwargs)
@@ -57,6 +58,7 @@ class ProcessingStack(Stack):
             config=config,
             dead_letter_queue=self.raw_events.dead_letter_queue,
             function=self.processor.function,
+            crawler_name=crawler_name,
         )
         self.dashboard = PipelineDashboard(
             self,
@@ -65,7 +67,8 @@ class ProcessingStack(Stack):
             quarantine_bucket_name=buckets.quarantine.bucket_name,
             dead_letter_queue=self.raw_events.dead_letter_queue,
             function=self.processor.function,
-            crawler_rule_name=crawl_rule_name(config),
+            crawl_succeeded_rule_name=crawl_rule_name(config),
+            crawl_failed_rule_name=self.alarms.crawl_failed.rule_name,
         )
         for name, value, what in (
             ("QueueName", self.raw_events.queue.queue_name, "F1LAKE_QUEUE_NAME"),

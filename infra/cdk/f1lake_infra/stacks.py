@@ -48,19 +48,20 @@ def build_stacks(scope: Construct, config: DeployConfig) -> F1LakeStacks:
 
     storage = StorageStack(scope, f"{prefix}Storage", config=config, **described("buckets (S3)"))
     buckets = storage.buckets
-    processing = ProcessingStack(
-        scope,
-        f"{prefix}Processing",
-        config=config,
-        buckets=buckets,
-        **described("raw events, processor Lambda, alarms (SQS, Lambda, CloudWatch)"),
-    )
     catalog = CatalogStack(
         scope,
         f"{prefix}Catalog",
         database_name=config.glue_database,
         processed_bucket=buckets.processed,
         **described("Glue database and crawler"),
+    )
+    processing = ProcessingStack(
+        scope,
+        f"{prefix}Processing",
+        config=config,
+        buckets=buckets,
+        crawler_name=catalog.catalog.crawler_name,  # a plain name: no reference to the catalog
+        **described("raw events, processor Lambda, alarms (SQS, Lambda, CloudWatch)"),
     )
     analytics = AnalyticsStack(
         scope,
