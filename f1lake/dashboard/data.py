@@ -133,10 +133,12 @@ def collect(
     wanted += [p.values_query for p in spec.parameters[1:] if p.values_query not in wanted]
     root = spec.parameter.name
     by_season = [q for q in wanted if root in _param_names(q, spec)]
-    overall = {q: _answer(engine, spec, q, {}) for q in wanted if q not in by_season}
+    overall = {q: _answer(engine, spec, q, _every(spec, q)) for q in wanted if q not in by_season}
     answers: dict[int, dict[str, Rows]] = {}
     for season in chosen:
-        answers[season] = {q: _answer(engine, spec, q, {root: season}) for q in by_season}
+        answers[season] = {
+            q: _answer(engine, spec, q, {root: season, **_every(spec, q)}) for q in by_season
+        }
     return DashboardData(
         spec=spec,
         seasons=chosen,
@@ -145,6 +147,13 @@ def collect(
         overall=overall,
         unavailable=unavailable,
     )
+
+
+def _every(spec: Dashboard, query: str) -> dict[str, None]:
+    """A query bound to a selector (the race's round, the driver, the team) runs once for
+    every value of it, its parameter NULL (which its SQL reads as "every"); the visual's filter
+    then picks the chosen value's rows, as for any other query."""
+    return dict.fromkeys(spec.bindings(query))
 
 
 def to_json(data: DashboardData) -> dict[str, Any]:
@@ -252,6 +261,8 @@ def jsonable(value: Any) -> Any:
 
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, list | tuple) or getattr(value, "ndim", 0) == 1:
+        return ", ".join(str(jsonable(v)) for v in value)  # an array: car numbers "1, 33"
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()  # numpy / pyarrow scalars
     if isinstance(value, bool | int | str):

@@ -64,6 +64,10 @@ class Visual:
     """Column holding the constructor id whose team colour paints the bar, line or row."""
     filter: tuple[tuple[str, str], ...] = ()
     """(column, parameter): rows whose column equals the parameter's chosen value."""
+    bind: tuple[tuple[str, str], ...] = ()
+    """(query parameter, selector): a query that takes more than the season runs once per
+    value of the selector (the race's round, the driver, the team); ``filter`` on the same
+    selector then shows the chosen value's rows."""
     requires: tuple[str, ...] = ()
     """Tables the query reads that a lake may not hold yet: absent, the visual says so."""
     footnote: str | None = None
@@ -116,6 +120,11 @@ class Dashboard:
         """The selectors' values queries, the root's first."""
         return tuple(dict.fromkeys(p.values_query for p in self.parameters))
 
+    def bindings(self, query: str) -> dict[str, str]:
+        """Query parameter -> the selector whose values it runs with (the same for every visual
+        of ``query``: checked when the definition is read)."""
+        return next((dict(v.bind) for v in self.visuals() if v.query == query and v.bind), {})
+
     def columns_of(self, query: str) -> tuple[str, ...]:
         """Every column some visual or selector reads from ``query``."""
         names = [c for v in self.visuals() if v.query == query for c in v.fields]
@@ -157,6 +166,7 @@ _VISUAL_KEYS = {
     "top": False,
     "colour": False,
     "filter": False,
+    "bind": False,
     "requires": False,
     "footnote": False,
 }
@@ -211,6 +221,25 @@ def parse_spec(data: Any) -> Dashboard:
                     f"sheets[{i}].visuals[{j}].filter.{column}: {name!r} is not a parameter "
                     f"after the first (one of: {', '.join(names[1:]) or 'none'})"
                 )
+        for param, name in v.bind:
+            if name not in names[1:]:
+                raise SpecError(
+                    f"sheets[{i}].visuals[{j}].bind.{param}: {name!r} is not a parameter "
+                    f"after the first (one of: {', '.join(names[1:]) or 'none'})"
+                )
+            if name not in [p for _, p in v.filter]:
+                raise SpecError(
+                    f"sheets[{i}].visuals[{j}].bind.{param}: needs a filter by {name!r} too, "
+                    "so the page shows the chosen value's rows"
+                )
+    bound: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+    for i, j, v in visuals:
+        first = bound.setdefault(v.query, (v.id, v.bind))
+        if first[1] != v.bind:
+            raise SpecError(
+                f"sheets[{i}].visuals[{j}].bind: query {v.query!r} is bound as visual "
+                f"{first[0]!r} binds it; visuals of one query run it once"
+            )
     return Dashboard(
         id=_ident(obj["id"], "id"),
         title=_text(obj["title"], "title"),
@@ -291,6 +320,9 @@ def _visual(data: Any, where: str) -> Visual:
     filter_ = obj.get("filter", {})
     if not isinstance(filter_, dict) or len(filter_) > 1:
         raise SpecError(f"{where}.filter: must be an object of one column: parameter")
+    bind = obj.get("bind", {})
+    if not isinstance(bind, dict) or len(bind) > 1:
+        raise SpecError(f"{where}.bind: must be an object of one query parameter: selector")
     requires = obj.get("requires", [])
     return Visual(
         id=_ident(obj["id"], f"{where}.id"),
@@ -307,6 +339,9 @@ def _visual(data: Any, where: str) -> Visual:
         filter=tuple(
             (_column(c, f"{where}.filter"), _ident(p, f"{where}.filter.{c}"))
             for c, p in filter_.items()
+        ),
+        bind=tuple(
+            (_column(q, f"{where}.bind"), _ident(p, f"{where}.bind.{q}")) for q, p in bind.items()
         ),
         requires=_columns(requires, f"{where}.requires") if requires else (),
         footnote=_column(obj["footnote"], f"{where}.footnote") if "footnote" in obj else None,

@@ -3,7 +3,7 @@
 --   last_season/last_round, races, car_numbers, valid_from and valid_to (dates: from his first
 --   race for the team to his first race for the next one; NULL after his latest race),
 --   is_latest.
--- @param driver varchar  driverId or full name, any case: hamilton, 'Fernando Alonso'.
+-- @param driver varchar  driverId or full name, any case: hamilton, 'Fernando Alonso' (NULL: all).
 -- Notes: a return to a team is a new spell; before 1979 a race shared with a second team's car
 --   appears in both teams' spells.
 WITH params AS (
@@ -13,6 +13,7 @@ SELECT
     driver_id, driver_name, spell, constructor_id, constructor_name, first_season, first_round,
     last_season, last_round, races, car_numbers, valid_from, valid_to, is_latest
 FROM driver_teams
-WHERE lower(driver_id) = (SELECT driver FROM params)
+WHERE (SELECT driver FROM params) IS NULL
+    OR lower(driver_id) = (SELECT driver FROM params)
     OR lower(driver_name) = (SELECT driver FROM params)
 ORDER BY driver_id, spell

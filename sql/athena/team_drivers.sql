@@ -3,7 +3,7 @@
 --   races, first_round and last_round of the season with the team, car_numbers, and his whole
 --   spell there (spell_from_season to spell_to_season, spell_races) from view driver_teams.
 -- @param season integer  Championship year, e.g. 2019.
--- @param constructor varchar  constructorId or name, any case: ferrari, 'Red Bull'.
+-- @param constructor varchar  constructorId or name, any case: ferrari, 'Red Bull' (NULL: all).
 -- Notes: a driver who also raced for another team that season is listed here for his races
 --   with this one; team_drivers for the other team lists the rest.
 WITH params AS (
@@ -13,7 +13,8 @@ entries AS (
     SELECT *
     FROM race_results
     WHERE season = (SELECT season FROM params)
-        AND (lower(constructor_id) = (SELECT team FROM params)
+        AND ((SELECT team FROM params) IS NULL
+            OR lower(constructor_id) = (SELECT team FROM params)
             OR lower(constructor_name) = (SELECT team FROM params))
 ),
 season_drivers AS (
@@ -50,4 +51,4 @@ LEFT JOIN driver_teams AS t
     AND t.constructor_id = d.constructor_id
     AND d.season * 100 + d.first_round BETWEEN t.first_season * 100 + t.first_round
         AND t.last_season * 100 + t.last_round
-ORDER BY d.first_round, d.races DESC, d.driver_name
+ORDER BY d.constructor_name, d.first_round, d.races DESC, d.driver_name

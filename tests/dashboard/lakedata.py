@@ -260,6 +260,27 @@ def _classification(season: int, race: Race, results: list[Result]) -> list[dict
     return rows
 
 
+LAP_TIMES = {
+    (2023, 3): {"ada": [90_000] * 5, "cy": [90_500] * 5, "ben": [91_000] * 3, "dot": [92_000] * 2}
+}
+"""Lap times (ms) of one Grand Prix, per driver and lap (the retired stop early): the lake holds
+laps for this race only, as a lake backfilled with ``--laps`` for one race would."""
+PIT_STOPS = {(2023, 3): [("ada", 1, 2, 22_000), ("ben", 1, 2, 25_000), ("cy", 1, 3, 23_500)]}
+"""Pit stops (driver, stop, lap, ms in the pit lane) of the race with lap times."""
+
+
+def lap_positions(season: int, rnd: int) -> dict[str, list[int]]:
+    """Each driver's position after each lap: by the time he has run (the leader has run least)."""
+    times = LAP_TIMES[(season, rnd)]
+    laps = max(len(t) for t in times.values())
+    out: dict[str, list[int]] = {d: [] for d in times}
+    for lap in range(1, laps + 1):
+        running = sorted((sum(t[:lap]), d) for d, t in times.items() if len(t) >= lap)
+        for position, (_, d) in enumerate(running, start=1):
+            out[d].append(position)
+    return out
+
+
 TO_COME = {2023: (4, "Finale Grand Prix")}
 """A round on the season's calendar still to be run: its schedule entry only."""
 
@@ -293,6 +314,8 @@ def write_season(settings: Settings, season: int) -> None:
             ],
         )
         statuses.update(r.status for r in [*race.results, *race.sprint])
+        if (season, race.round) in LAP_TIMES:
+            _write_laps(settings, season, race.round, key)
     one = f"season={season}/{season}.parquet"
     drivers = sorted({r.driver for race in races for r in race.results})
     _put(
@@ -371,6 +394,29 @@ def write_season(settings: Settings, season: int) -> None:
             for s in standings(season, by="team")
         ],
     )
+
+
+def _write_laps(settings: Settings, season: int, rnd: int, key: str) -> None:
+    positions = lap_positions(season, rnd)
+    laps = [
+        {
+            "round": rnd,
+            "race_date": _date(season, rnd),
+            "lap": lap,
+            "driver_id": d,
+            "position": positions[d][lap - 1],
+            "time_millis": t,
+        }
+        for d, times in LAP_TIMES[(season, rnd)].items()
+        for lap, t in enumerate(times, start=1)
+    ]
+    _put(settings, "laps", key, laps)
+    stops = [
+        {"round": rnd, "race_date": _date(season, rnd), "driver_id": d, "stop": n}
+        | {"lap": lap, "duration_millis": ms}
+        for d, n, lap, ms in PIT_STOPS[(season, rnd)]
+    ]
+    _put(settings, "pit_stops", key, stops)
 
 
 def build(settings: Settings, seasons: tuple[int, ...] = (2022, 2023)) -> Settings:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from f1lake.dashboard.data import DashboardData, DashboardError, collect
+from f1lake.dashboard.data import DashboardData, DashboardError, collect, run_named
 from f1lake.dashboard.spec import load_spec, parse_spec
 from f1lake.query.local import LocalEngine
 from f1lake.resources import DASHBOARD_SPEC
@@ -143,3 +143,92 @@ def test_a_query_that_is_not_in_the_library_is_named(lake: Settings) -> None:
     with LocalEngine(lake) as session, pytest.raises(DashboardError) as info:
         collect(session, _spec_with(edit), [2023])
     assert "retirements_by_weather" in str(info.value)
+
+
+def _pace_gaps(season: int, rnd: int) -> dict[str, float | None]:
+    """Average clean lap (not lap 1, not a pit lap or the lap after) behind the best one."""
+    pits = {(d, lap + k) for d, _, lap, _ in lakedata.PIT_STOPS[(season, rnd)] for k in (0, 1)}
+    pace = {}
+    for d, times in lakedata.LAP_TIMES[(season, rnd)].items():
+        clean = [
+            t
+            for lap, t in enumerate(times, start=1)
+            if lap > 1 and (d, lap) not in pits and t <= 1.07 * min(times)
+        ]
+        pace[lakedata.name(d)] = sum(clean) / len(clean) if clean else None
+    best = min(p for p in pace.values() if p is not None)
+    return {d: None if p is None else round((p - best) / 1000, 3) for d, p in pace.items()}
+
+
+def test_a_race_with_laps_and_pit_stops_lights_up_their_visuals(
+    data: DashboardData, lake: Settings
+) -> None:
+    assert data.unavailable == {}  # the lake holds laps and pit_stops: nothing waits for them
+    (season, rnd), times = next(iter(lakedata.LAP_TIMES.items()))
+    gaps = {
+        (r["driver_name"], r["lap"]): r["gap_seconds"]
+        for r in _records(data, season, "lap_positions")
+    }
+    want = {}
+    for d, own in times.items():
+        for lap in range(1, len(own) + 1):
+            leader = min(sum(t[:lap]) for t in times.values() if len(t) >= lap)
+            want[(lakedata.name(d), lap)] = (sum(own[:lap]) - leader) / 1000
+    assert gaps == want
+    assert {r["round"] for r in _records(data, season, "lap_positions")} == {rnd}
+    positions = {
+        (r["driver_name"], r["lap"]): r["position"] for r in _records(data, season, "race_laps")
+    }
+    assert positions == {
+        (lakedata.name(d), lap): p
+        for d, places in lakedata.lap_positions(season, rnd).items()
+        for lap, p in enumerate(places, start=1)
+    }
+    pace = {r["driver_name"]: r["pace_gap_seconds"] for r in _records(data, season, "race_pace")}
+    assert pace == _pace_gaps(season, rnd)
+    # Bound to the race, a query runs once for every round: each round's rows are its answer.
+    with LocalEngine(lake) as session:
+        for query in ("lap_positions", "race_pace"):
+            every = data.answers[season][query]
+            one = run_named(session, query, {"season": season, "round": rnd})
+            assert one.select(every.columns).rows == every.rows, query
+
+    team_of = {
+        r.driver: r.team
+        for race in lakedata.SEASONS[season]
+        if race.round == rnd
+        for r in race.results
+    }
+    stops: dict[str, list[float]] = {}
+    for d, _, _, ms in lakedata.PIT_STOPS[(season, rnd)]:
+        stops.setdefault(team_of[d], []).append(ms / 1000)
+    by_team = {
+        r["constructor_id"]: r["avg_seconds"] for r in _records(data, season, "pit_stops_by_team")
+    }
+    assert by_team == {t: round(sum(s) / len(s), 3) for t, s in stops.items()}
+    fastest = [(r["rank"], r["driver_name"]) for r in _records(data, season, "fastest_pit_stops")]
+    ordered = sorted(lakedata.PIT_STOPS[(season, rnd)], key=lambda s: s[3])
+    assert fastest == [(i, lakedata.name(s[0])) for i, s in enumerate(ordered, start=1)]
+    assert {
+        r["driver_name"]: r["stops"] for r in _records(data, season, "pit_stops_by_driver")
+    } == {lakedata.name(d): n for d, n, _, _ in lakedata.PIT_STOPS[(season, rnd)]}
+
+
+def test_every_team_s_drivers_and_every_driver_s_teams(data: DashboardData) -> None:
+    for season, races in lakedata.SEASONS.items():
+        entries = [(r.team, r.driver) for race in races for r in race.results]
+        rows = _records(data, season, "team_drivers")
+        assert {(r["constructor_id"], r["driver_name"]): r["races"] for r in rows} == {
+            (t, lakedata.name(d)): entries.count((t, d)) for t, d in set(entries)
+        }
+    spells: dict[str, list[str]] = {}
+    for season in sorted(lakedata.SEASONS):
+        for race in lakedata.SEASONS[season]:
+            for r in race.results:
+                if spells.setdefault(r.driver, [])[-1:] != [r.team]:
+                    spells[r.driver].append(r.team)
+    rows = data.overall["driver_team_history"].records()
+    got: dict[str, list[str]] = {}
+    for r in sorted(rows, key=lambda r: (r["driver_id"], r["spell"])):
+        got.setdefault(r["driver_id"], []).append(r["constructor_id"])
+    assert got == spells

@@ -24,7 +24,7 @@ def test_the_committed_definition_loads_with_every_sheet_and_visual() -> None:
     spec = load_spec()
     assert spec.id == raw["id"] and spec.title == raw["title"]
     assert spec.parameter.name == "season" and spec.parameter.values_query == "seasons"
-    assert [p.name for p in spec.parameters] == ["season", "race", "driver"]
+    assert [p.name for p in spec.parameters] == ["season", "race", "driver", "team"]
     assert [list(s.controls) for s in spec.sheets] == [s.get("controls", []) for s in raw["sheets"]]
     career = next(v for v in spec.visuals() if v.id == "driver_career")
     assert career.filter == (("driver_id", "driver"),) and career.colour == "constructor_id"
@@ -47,25 +47,18 @@ def test_the_committed_definition_loads_with_every_sheet_and_visual() -> None:
     )
 
 
-LIBRARY_ONLY = {
-    "fastest_pit_stops",
-    "pit_stops_by_driver",
-    "pit_stops_by_team",
-    "lap_positions",
-    "race_pace",
-    "team_drivers",
-    "driver_team_history",
-}
-"""Named queries for the CLI, the console and Athena's saved queries, not drawn (yet): the race
-sheet draws race_pit_stops and race_laps; these take a round, a team or a driver, or repeat it."""
-
-
-def test_every_named_query_is_drawn_and_takes_the_season_or_nothing() -> None:
+def test_every_named_query_is_drawn_taking_the_season_or_a_bound_selector() -> None:
     spec = load_spec()
     library = load_library()
-    assert set(library) - LIBRARY_ONLY == {*spec.queries(), *spec.values_queries()}
+    assert set(library) == {*spec.queries(), *spec.values_queries()}
     for name in spec.queries():
-        assert [p.name for p in library[name].params] in ([spec.parameter.name], []), name
+        bound = spec.bindings(name)
+        declared = [p.name for p in library[name].params if p.name not in bound]
+        assert declared in ([spec.parameter.name], []), name
+        assert set(bound) <= {p.name for p in library[name].params}, name
+    assert spec.bindings("lap_positions") == {"round": "race"}
+    assert spec.bindings("driver_team_history") == {"driver": "driver"}
+    assert spec.bindings("team_drivers") == {"constructor": "team"}
     assert library[spec.parameter.values_query].params == ()
     for p in spec.parameters[1:]:  # a selector's choices are the chosen season's
         assert [q.name for q in library[p.values_query].params] == [spec.parameter.name]
@@ -152,8 +145,23 @@ CASES: list[tuple[str, Edit, str]] = [
     ),
     (
         "control of an unknown selector",
-        lambda d: d["sheets"][1]["controls"].append("team"),
-        "sheets[1].controls[2]: no parameter 'team'",
+        lambda d: d["sheets"][1]["controls"].append("lap"),
+        "sheets[1].controls[2]: no parameter 'lap'",
+    ),
+    (
+        "bound to an unknown selector",
+        lambda d: _visual(d, "driver_teams").update(bind={"driver": "pilot"}),
+        "sheets[2].visuals[1].bind.driver: 'pilot' is not a parameter after the first",
+    ),
+    (
+        "bound without the filter that picks the value",
+        lambda d: _visual(d, "driver_teams").pop("filter"),
+        "sheets[2].visuals[1].bind.driver: needs a filter by 'driver' too",
+    ),
+    (
+        "one query bound two ways",
+        lambda d: _visual(d, "driver_points").update(query="driver_team_history"),
+        "sheets[2].visuals[2].bind: query 'driver_team_history' is bound as visual 'driver_teams'",
     ),
     (
         "optional season",
