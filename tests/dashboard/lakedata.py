@@ -185,6 +185,21 @@ def fastest_laps(season: int) -> list[dict[str, Any]]:
     return out
 
 
+def pace_gaps(season: int, rnd: int) -> dict[str, float | None]:
+    """Average clean lap (not lap 1, not a pit lap or the lap after) behind the best one."""
+    pits = {(d, lap + k) for d, _, lap, _ in PIT_STOPS[(season, rnd)] for k in (0, 1)}
+    pace = {}
+    for d, times in LAP_TIMES[(season, rnd)].items():
+        clean = [
+            t
+            for lap, t in enumerate(times, start=1)
+            if lap > 1 and (d, lap) not in pits and t <= 1.07 * min(times)
+        ]
+        pace[name(d)] = sum(clean) / len(clean) if clean else None
+    best = min(p for p in pace.values() if p is not None)
+    return {d: None if p is None else round((p - best) / 1000, 3) for d, p in pace.items()}
+
+
 def dnfs_by_cause(season: int) -> dict[str, int]:
     return dict(
         Counter(

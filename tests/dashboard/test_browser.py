@@ -172,3 +172,57 @@ def test_a_visual_without_rows_says_so_instead_of_an_empty_chart(
     assert not tab.is_visible("#visual-driver_progression canvas")
     assert not tab.is_visible("#visual-driver_standings .empty")
     assert browser.errors == []
+
+
+def test_the_race_with_lap_times_and_the_team_and_driver_views_draw_their_queries(
+    browser: Browser, page: Written
+) -> None:
+    (season, rnd), times = next(iter(lakedata.LAP_TIMES.items()))
+    state = f"#sheet=race&season={season}&race={rnd}"
+    tab = browser.open(page.path, state)
+    tab.wait_for_selector(f'body[data-state="{state}"]')
+    laps = list(range(1, max(len(t) for t in times.values()) + 1))
+    places = lakedata.lap_positions(season, rnd)
+    chart = _chart(tab, "race_lap_chart")
+    assert chart["painted"] and chart["labels"] == laps
+    assert {d["label"]: d["data"] for d in chart["datasets"]} == {
+        lakedata.name(d): p + [None] * (len(laps) - len(p)) for d, p in places.items()
+    }
+    gaps = _chart(tab, "race_gaps")
+    assert gaps["painted"] and gaps["labels"] == laps
+    leader = [min(sum(t[:lap]) for t in times.values() if len(t) >= lap) for lap in laps]
+    assert {d["label"]: d["data"] for d in gaps["datasets"]} == {
+        lakedata.name(d): [(sum(t[:lap]) - leader[lap - 1]) / 1000 if lap <= len(t) else None
+                           for lap in laps]
+        for d, t in times.items()
+    }  # fmt: skip
+    pace = _chart(tab, "race_pace")
+    assert pace["painted"] and pace["type"] == "bar"
+    want = lakedata.pace_gaps(season, rnd)
+    assert dict(zip(pace["labels"], pace["datasets"][0]["data"], strict=True)) == want
+    assert pace["labels"] == sorted(want, key=lambda d: (want[d] is None, want[d] or 0))
+    assert len(_table(tab, "race_pit_stops")) == len(lakedata.PIT_STOPS[(season, rnd)])
+
+    # The team selector picks one team's drivers; the season's pit stops are drawn.
+    tab.click("#tab-season")
+    tab.select_option("#team", "blue")
+    tab.wait_for_selector(f'body[data-state="#sheet=season&season={season}&race={rnd}&team=blue"]')
+    drivers = {
+        r.driver for race in lakedata.SEASONS[season] for r in race.results if r.team == "blue"
+    }
+    assert sorted(r[1] for r in _table(tab, "team_drivers")) == sorted(map(lakedata.name, drivers))
+    assert {r[0] for r in _table(tab, "team_drivers")} == {lakedata.TEAMS["blue"]}
+    assert _chart(tab, "pit_stops_by_team")["painted"]
+    stops = sorted(lakedata.PIT_STOPS[(season, rnd)], key=lambda s: s[3])
+    assert [r[3] for r in _table(tab, "fastest_pit_stops")] == [lakedata.name(s[0]) for s in stops]
+    assert len(_table(tab, "pit_stops_by_driver")) == len(stops)
+
+    # A driver's teams, spell by spell: Ada drove for Green GP, then Red Racing.
+    tab.click("#tab-driver")
+    tab.select_option("#driver", "ada")
+    tab.wait_for_selector('body[data-state*="&driver=ada"]')
+    assert [(r[0], r[1], r[2]) for r in _table(tab, "driver_teams")] == [
+        ("1", "Green GP", "2022"),
+        ("2", "Red Racing", "2023"),
+    ]
+    assert browser.requests == [] and browser.errors == []

@@ -145,21 +145,6 @@ def test_a_query_that_is_not_in_the_library_is_named(lake: Settings) -> None:
     assert "retirements_by_weather" in str(info.value)
 
 
-def _pace_gaps(season: int, rnd: int) -> dict[str, float | None]:
-    """Average clean lap (not lap 1, not a pit lap or the lap after) behind the best one."""
-    pits = {(d, lap + k) for d, _, lap, _ in lakedata.PIT_STOPS[(season, rnd)] for k in (0, 1)}
-    pace = {}
-    for d, times in lakedata.LAP_TIMES[(season, rnd)].items():
-        clean = [
-            t
-            for lap, t in enumerate(times, start=1)
-            if lap > 1 and (d, lap) not in pits and t <= 1.07 * min(times)
-        ]
-        pace[lakedata.name(d)] = sum(clean) / len(clean) if clean else None
-    best = min(p for p in pace.values() if p is not None)
-    return {d: None if p is None else round((p - best) / 1000, 3) for d, p in pace.items()}
-
-
 def test_a_race_with_laps_and_pit_stops_lights_up_their_visuals(
     data: DashboardData, lake: Settings
 ) -> None:
@@ -185,7 +170,7 @@ def test_a_race_with_laps_and_pit_stops_lights_up_their_visuals(
         for lap, p in enumerate(places, start=1)
     }
     pace = {r["driver_name"]: r["pace_gap_seconds"] for r in _records(data, season, "race_pace")}
-    assert pace == _pace_gaps(season, rnd)
+    assert pace == lakedata.pace_gaps(season, rnd)
     # Bound to the race, a query runs once for every round: each round's rows are its answer.
     with LocalEngine(lake) as session:
         for query in ("lap_positions", "race_pace"):

@@ -102,6 +102,7 @@ def test_every_sheet_draws_the_history_and_the_url_keeps_the_view(
     career = _rows(tab, "driver_career")
     titles = [r[0] for r in career if r[-1] == "Champion"]
     assert titles == ["2008", "2014", "2015", "2017", "2018", "2019", "2020"]
+    assert [r[1] for r in _rows(tab, "driver_teams")] == ["McLaren", "Mercedes", "Ferrari"]
     drawn["driver"] = _drawn(tab, sheets[2])
     tab.screenshot(path=str(shots / "driver.png"), full_page=True)
 
@@ -142,4 +143,9 @@ def test_every_sheet_draws_the_history_and_the_url_keeps_the_view(
     tab.click("#visual-driver_career th:nth-child(4)")
     points = [float(r[3]) for r in _rows(tab, "driver_career")]
     assert points == sorted(points, reverse=True)
+    # The team selector: one team's drivers of the season.
+    tab.click("#tab-season")
+    tab.select_option("#team", "mercedes")
+    _show(tab, "#sheet=season&season=2021&race=22&driver=hamilton&team=mercedes")
+    assert [r[1] for r in _rows(tab, "team_drivers")] == ["Lewis Hamilton", "Valtteri Bottas"]
     assert browser.requests == [] and browser.errors == []
