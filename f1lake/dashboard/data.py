@@ -261,8 +261,6 @@ def jsonable(value: Any) -> Any:
 
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, list | tuple) or getattr(value, "ndim", 0) == 1:
-        return ", ".join(str(jsonable(v)) for v in value)  # an array: car numbers "1, 33"
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()  # numpy / pyarrow scalars
     if isinstance(value, bool | int | str):

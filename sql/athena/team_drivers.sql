@@ -1,7 +1,7 @@
 -- Who drove for a team in a season: its drivers, their races and their spell with the team.
 -- Answers: per driver who entered a Grand Prix for the constructor in the season: driver_name,
---   races, first_round and last_round of the season with the team, car_numbers, and his whole
---   spell there (spell_from_season to spell_to_season, spell_races) from view driver_teams.
+--   races, first_round and last_round of the season with the team, car_numbers ('1, 33'), his
+--   whole spell there (spell_from_season to spell_to_season, spell_races) from view driver_teams.
 -- @param season integer  Championship year, e.g. 2019.
 -- @param constructor varchar  constructorId or name, any case: ferrari, 'Red Bull' (NULL: all).
 -- Notes: a driver who also raced for another team that season is listed here for his races
@@ -27,8 +27,10 @@ season_drivers AS (
         count(DISTINCT round) AS races,
         min(round) AS first_round,
         max(round) AS last_round,
-        array_sort(array_distinct(array_agg(car_number) FILTER (WHERE car_number IS NOT NULL)))
-            AS car_numbers
+        array_join(
+            array_sort(array_distinct(array_agg(car_number) FILTER (WHERE car_number IS NOT NULL))),
+            ', '
+        ) AS car_numbers
     FROM entries
     GROUP BY season, constructor_id, driver_id
 )

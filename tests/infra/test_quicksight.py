@@ -37,6 +37,8 @@ from f1lake_infra.quicksight_visuals import (
 SPEC = load_spec()
 PENDING = {v.query for v in SPEC.visuals() if not set(v.requires) <= set(TABLES)}
 """Queries over tables the schema has not (yet): no dataset until it has."""
+BOUND = {q: SPEC.bindings(q) for q in SPEC.queries()}
+"""Query parameters the dashboard sets from a selector (lap_positions' round: the race)."""
 
 
 def _datasets(synth):
@@ -59,8 +61,9 @@ def test_the_data_source_is_athena_on_the_workgroup_with_its_own_role(synth):
 
 def test_a_direct_query_dataset_per_season_query_with_the_season_as_parameter(synth):
     datasets = _datasets(synth)
-    files = season_queries("season")
+    files = season_queries("season", SQL_ROOT, BOUND)
     assert set(datasets) == set(files)
+    assert {"lap_positions", "race_pace", "team_drivers", "driver_team_history"} <= set(files)
     assert {*SPEC.queries(), *SPEC.values_queries()} - PENDING <= set(datasets)
     assert not PENDING & set(datasets)
     source_id = logical_id(synth.stack("quicksight"), synth.stack("quicksight").data_source)
@@ -70,15 +73,32 @@ def test_a_direct_query_dataset_per_season_query_with_the_season_as_parameter(sy
         sql = table["CustomSql"]
         assert sql["DataSourceArn"] == {"Fn::GetAtt": [source_id, "Arn"]}
         assert sql["SqlQuery"] == quicksight_sql(files[name])
-        takes_season = bool(files[name].parameters)
-        assert ("<<$season>>" in sql["SqlQuery"]) == takes_season, name
-        assert not placeholders(sql["SqlQuery"].replace("<<$season>>", "1")), name
-        if takes_season:
-            ((param,),) = [[p["IntegerDatasetParameter"] for p in props["DatasetParameters"]]]
-            assert param["Name"] == "season"
-            assert param["DefaultValues"] == {
-                "StaticValues": [synth.stack("quicksight").default_season]
+        takes = files[name].parameters
+        assert set(takes) <= {"season", *BOUND.get(name, {})}, name
+        text = sql["SqlQuery"]
+        for param in takes:
+            assert f"<<${param}>>" in text, (name, param)
+            text = text.replace(f"<<${param}>>", "1")
+        assert not placeholders(text), name
+        if takes:
+            by_name = {
+                p[kind]["Name"]: (kind, p[kind].get("DefaultValues"))
+                for p in props["DatasetParameters"]
+                for kind in p
             }
+            assert list(by_name) == list(takes), name
+            if "season" in takes:
+                assert by_name["season"] == (
+                    "IntegerDatasetParameter",
+                    {"StaticValues": [synth.stack("quicksight").default_season]},
+                )
+            for param in set(takes) - {"season"}:  # bound: the race's round, a driver, a team
+                integer = param == "round"
+                assert by_name[param] == (
+                    ("IntegerDatasetParameter", {"StaticValues": [1]})
+                    if integer
+                    else ("StringDatasetParameter", None)
+                ), (name, param)
         else:
             assert "DatasetParameters" not in props, name
         columns = {c["Name"]: c["Type"] for c in sql["Columns"]}
@@ -115,15 +135,32 @@ def test_the_dashboard_is_season_json(synth):
             }
     race_controls = definition["Sheets"][1]["ParameterControls"]
     assert [c["Dropdown"]["Title"] for c in race_controls] == ["Season", "Race"]
+    season_controls = definition["Sheets"][0]["ParameterControls"]
+    assert [c["Dropdown"]["Title"] for c in season_controls] == ["Season", "Driver", "Team"]
     assert definition["Sheets"][3]["ParameterControls"] == []  # history: every season
-    season, race, driver = definition["ParameterDeclarations"]
+    season, race, driver, team = definition["ParameterDeclarations"]
     assert race["IntegerParameterDeclaration"]["Name"] == "race"
     assert driver["StringParameterDeclaration"]["Name"] == "driver"
+    assert team["StringParameterDeclaration"]["Name"] == "team"
     mapped = {
         m["DataSetIdentifier"]
         for m in season["IntegerParameterDeclaration"]["MappedDataSetParameters"]
     }
-    by_season = {q for q, d in qs.datasets.items() if d.dataset_parameters}
+    # A selector sets the dataset parameter its visuals bind: the race's round, driver, team.
+    selectors = {
+        next(iter(d.values()))["Name"]: {
+            (m["DataSetIdentifier"], m["DataSetParameterName"])
+            for m in next(iter(d.values())).get("MappedDataSetParameters", [])
+        }
+        for d in (race, driver, team)
+    }
+    assert selectors == {
+        "race": {("lap_positions", "round"), ("race_pace", "round")},
+        "driver": {("driver_team_history", "driver")},
+        "team": {("team_drivers", "constructor")},
+    }
+    files = season_queries("season", SQL_ROOT, BOUND)
+    by_season = {q for q in qs.datasets if "season" in files[q].parameters}
     used = {*SPEC.queries(), *SPEC.values_queries()} - PENDING
     assert mapped == used & by_season  # every season visual follows the season selector
     assert {"driver_career", "champions", "alltime_wins"} <= used - by_season
@@ -226,6 +263,9 @@ def test_season_queries_are_top_level_files_taking_only_the_season(tmp_path):
     found = season_queries("season", tmp_path)
     assert sorted(found) == ["a", "b"]
     assert found["a"].parameters == ("season",) and found["b"].parameters == ()
+    # ... unless the dashboard binds its other parameter to a selector (the driver's)
+    bound = season_queries("season", tmp_path, {"c": {"driver": "driver"}})
+    assert sorted(bound) == ["a", "b", "c"] and bound["c"].parameters == ("driver", "season")
 
 
 @pytest.mark.parametrize(
@@ -367,11 +407,14 @@ def test_the_definition_maps_the_parameter_to_every_dataset_that_takes_it():
 
 def test_the_repository_spec_maps_onto_the_repository_queries():
     """Every visual of dashboards/season.json reads columns its query returns."""
-    files = season_queries(SPEC.parameter.name, SQL_ROOT)
+    files = season_queries(SPEC.parameter.name, SQL_ROOT, BOUND)
     wanted = [q for q in dict.fromkeys([*SPEC.queries(), *SPEC.values_queries()]) if q in files]
     assert set(wanted) == {*SPEC.queries(), *SPEC.values_queries()} - PENDING
     columns = describe_columns([files[q] for q in wanted], "season", 2023)
-    refs = {q: DatasetRef(q, f"arn:{q}", columns[q], files[q].parameters) for q in wanted}
+    refs = {
+        q: DatasetRef(q, f"arn:{q}", columns[q], files[q].parameters, BOUND.get(q, {}))
+        for q in wanted
+    }
     definition = dashboard_definition(SPEC, refs, 2023)
     drawn = [v for v in SPEC.visuals() if v.query not in PENDING]
     assert sum(len(s["Visuals"]) for s in definition["Sheets"]) == len(drawn)

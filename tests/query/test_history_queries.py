@@ -229,3 +229,9 @@ def test_driver_teams_follow_hamilton_from_mclaren_to_mercedes_to_ferrari(
     )
     assert sorted(ferrari["driver_id"]) == ["leclerc", "vettel"]
     assert set(ferrari["races"]) == {21}
+    # NULL: every team's drivers, every driver's spells (what the dashboards load at once)
+    every = history.run(find_query("team_drivers").text, {"season": 2019, "constructor": None})
+    assert every["constructor_id"].nunique() == 10
+    assert every[every["constructor_id"] == "ferrari"].reset_index(drop=True).equals(ferrari)
+    spells = history.run(find_query("driver_team_history").text, {"driver": None})
+    assert spells[spells["driver_id"] == "hamilton"].reset_index(drop=True).equals(career)

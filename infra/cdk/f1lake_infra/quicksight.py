@@ -21,6 +21,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from f1lake.dashboard.spec import Dashboard, load_spec
+from f1lake.query.params import INTEGER_TYPES, ParamSpec, parse_params
 from f1lake.resources import DASHBOARD_SPEC, SQL_ROOT
 from f1lake_infra.analytics import results_statements
 from f1lake_infra.catalog import glue_catalog_arns
@@ -131,14 +132,16 @@ class QuickSightStack(Stack):
         spec = load_spec(spec_path)
         param = spec.parameter
         self.default_season = default_season(config, spec, today or date.today())
-        queries = season_queries(param.name, sql_root)
+        bound = {q: spec.bindings(q) for q in spec.queries()}
+        queries = season_queries(param.name, sql_root, bound)
         pending = {v.query for v in spec.visuals() if v.requires}  # drawn once the schema has it
         wanted = dict.fromkeys([*spec.queries(), *spec.values_queries()])
         missing = [q for q in wanted if q not in queries and q not in pending]
         if missing:
             raise DatasetError(
                 f"{spec_path}: the dashboard reads quer(ies) {', '.join(missing)}, which are not "
-                f"season queries of {sql_root} (a file <name>.sql taking only :{param.name})"
+                f"season queries of {sql_root} (a file <name>.sql taking only :{param.name} and "
+                "the parameters its visuals bind to a selector)"
             )
         columns = describe_columns(queries.values(), param.name, self.default_season)
 
@@ -170,7 +173,9 @@ class QuickSightStack(Stack):
         for name, query in queries.items():
             dataset = self._dataset(config, name, query, columns[name], principal, param.name)
             self.datasets[name] = dataset
-            refs[name] = DatasetRef(name, dataset.attr_arn, columns[name], query.parameters)
+            refs[name] = DatasetRef(
+                name, dataset.attr_arn, columns[name], query.parameters, bound.get(name, {})
+            )
 
         self.dashboard = quicksight.CfnDashboard(
             self,
@@ -220,20 +225,7 @@ class QuickSightStack(Stack):
         principal: str,
         parameter: str,
     ) -> quicksight.CfnDataSet:
-        parameters = None
-        if query.parameters:
-            parameters = [
-                quicksight.CfnDataSet.DatasetParameterProperty(
-                    integer_dataset_parameter=quicksight.CfnDataSet.IntegerDatasetParameterProperty(
-                        id=resource_id(name, parameter),
-                        name=parameter,
-                        value_type="SINGLE_VALUED",
-                        default_values=quicksight.CfnDataSet.IntegerDatasetParameterDefaultValuesProperty(
-                            static_values=[self.default_season]
-                        ),
-                    )
-                )
-            ]
+        parameters = [self._parameter(name, p, parameter) for p in parse_params(query.text)]
         return quicksight.CfnDataSet(
             self,
             f"DataSet-{name}",
@@ -254,12 +246,36 @@ class QuickSightStack(Stack):
                     )
                 )
             },
-            dataset_parameters=parameters,
+            dataset_parameters=parameters or None,
             permissions=[
                 quicksight.CfnDataSet.ResourcePermissionProperty(
                     principal=principal, actions=list(DATASET_ACTIONS)
                 )
             ],
+        )
+
+    def _parameter(
+        self, name: str, param: ParamSpec, season: str
+    ) -> quicksight.CfnDataSet.DatasetParameterProperty:
+        """The season (defaulting to the dashboard's) or a bound selector's value: an integer
+        (the race's round, defaulting to the first) or a string (driver, team: no default, the
+        selector sets it)."""
+        if param.type not in INTEGER_TYPES:
+            return quicksight.CfnDataSet.DatasetParameterProperty(
+                string_dataset_parameter=quicksight.CfnDataSet.StringDatasetParameterProperty(
+                    id=resource_id(name, param.name), name=param.name, value_type="SINGLE_VALUED"
+                )
+            )
+        default = self.default_season if param.name == season else 1
+        return quicksight.CfnDataSet.DatasetParameterProperty(
+            integer_dataset_parameter=quicksight.CfnDataSet.IntegerDatasetParameterProperty(
+                id=resource_id(name, param.name),
+                name=param.name,
+                value_type="SINGLE_VALUED",
+                default_values=quicksight.CfnDataSet.IntegerDatasetParameterDefaultValuesProperty(
+                    static_values=[default]
+                ),
+            )
         )
 
     def _athena_role(

@@ -15,7 +15,7 @@ sql/athena/views), and its result's types map to QuickSight's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +44,16 @@ class SeasonQuery:
     """Distinct parameter names, in first-use order."""
 
 
-def season_queries(parameter: str, root: Path = SQL_ROOT) -> dict[str, SeasonQuery]:
+def season_queries(
+    parameter: str, root: Path = SQL_ROOT, bound: Mapping[str, Collection[str]] | None = None
+) -> dict[str, SeasonQuery]:
     """Top-level queries of ``root`` that take no parameter but ``parameter`` (the season) and
-    read only tables of the lake's schema (their columns are described from it).
+    those ``bound`` names for them (a query's parameters the dashboard sets from a selector:
+    the race's round, the driver, the team), and read only tables of the lake's schema (their
+    columns are described from it).
 
     Views, checks, queries with other parameters and queries over a table the schema has not
-    yet (pit stops, laps: the dashboards feature-detect those) are not season queries.
+    yet are not season queries.
     """
     from f1lake.query.library import base_tables, load_query
     from f1lake.schema import TABLES
@@ -58,7 +62,8 @@ def season_queries(parameter: str, root: Path = SQL_ROOT) -> dict[str, SeasonQue
     for path in sorted(root.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
         names = tuple(dict.fromkeys(p.name for p in placeholders(text)))
-        if set(names) <= {parameter} and base_tables(load_query(path)) <= set(TABLES):
+        allowed = {parameter, *(bound or {}).get(path.stem, ())}
+        if set(names) <= allowed and base_tables(load_query(path)) <= set(TABLES):
             found[path.stem] = SeasonQuery(path.stem, path, text, names)
     return found
 
@@ -110,7 +115,8 @@ def describe_columns(
     queries: Iterable[SeasonQuery], parameter: str, value: object
 ) -> dict[str, dict[str, str]]:
     """Each query's result columns (name -> QuickSight type), in order, from DuckDB over empty
-    tables shaped by ``f1lake.schema``: no AWS, no data."""
+    tables shaped by ``f1lake.schema``: no AWS, no data. The season is ``value``; a bound
+    parameter is NULL (the queries read it as "every value": the same columns)."""
     from f1lake.query.dialect import bind, parse_statement, query_body, to_duckdb
     from f1lake.query.local import LocalEngine
     from f1lake.query.params import parse_params
@@ -118,7 +124,9 @@ def describe_columns(
     described: dict[str, dict[str, str]] = {}
     with LocalEngine(None) as session:
         for q in queries:
-            params: Mapping[str, object] = {parameter: value} if q.parameters else {}
+            params: Mapping[str, object] = {
+                name: value if name == parameter else None for name in q.parameters
+            }
             try:
                 session.run(q.text, params)  # creates the empty tables and views it reads
                 sql = to_duckdb(

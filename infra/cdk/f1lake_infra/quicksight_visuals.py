@@ -11,8 +11,9 @@ Pure functions; the one place the spec's visual types map to QuickSight visuals:
 - ``table`` -> TableVisual: the columns unaggregated, in order, sorted by the first column.
 
 The spec's first parameter (the season) becomes an integer dashboard parameter mapped to each
-dataset's parameter of the same name. The others (race, driver) are dashboard parameters too,
-each the value of a filter on the visuals that name it (``filter``: NumericEqualityFilter or
+dataset's parameter of the same name. The others (race, driver, team) are dashboard parameters
+too, mapped to the dataset parameters a visual binds to them (``bind``: lap_positions' round
+takes the race), and each the value of a filter on the visuals that name it (``filter``: NumericEqualityFilter or
 CategoryFilter on the column; left empty, a filter keeps every row). Each sheet shows a dropdown
 per parameter of its ``controls``, listing the values query's column. A visual whose query is
 not a dataset because it reads a table the lake's schema lacks yet (``requires``: pit stops,
@@ -22,7 +23,7 @@ laps) is left out until the schema has it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from f1lake.dashboard.spec import Dashboard, Parameter, Visual
@@ -44,7 +45,9 @@ class DatasetRef:
     columns: Mapping[str, str]
     """Column -> QuickSight type (INTEGER, DECIMAL, STRING, DATETIME, BOOLEAN)."""
     parameters: tuple[str, ...] = ()
-    """Dataset parameters it takes (the season, or none)."""
+    """Dataset parameters it takes (the season, or none, and those bound to a selector)."""
+    bound: Mapping[str, str] = field(default_factory=dict)
+    """Dataset parameter -> the dashboard parameter (selector) that sets it."""
 
 
 class VisualError(ValueError):
@@ -293,10 +296,13 @@ def _declaration(param: Parameter, used: list[DatasetRef], default_value: int, r
     declaration: Json = {"ParameterValueType": "SINGLE_VALUED", "Name": param.name}
     if root:
         declaration["DefaultValues"] = {"StaticValues": [default_value]}
+        mapped = [(ds, param.name) for ds in used if param.name in ds.parameters]
+    else:
+        mapped = [(ds, p) for ds in used for p, name in ds.bound.items() if name == param.name]
+    if mapped or root:
         declaration["MappedDataSetParameters"] = [
-            {"DataSetIdentifier": ds.identifier, "DataSetParameterName": param.name}
-            for ds in used
-            if param.name in ds.parameters
+            {"DataSetIdentifier": ds.identifier, "DataSetParameterName": name}
+            for ds, name in mapped
         ]
     return {kind: declaration}
 
