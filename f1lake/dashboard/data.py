@@ -3,7 +3,8 @@ it takes the season (the root parameter), else once for the whole lake.
 
 The page is a single file that must outlive the local stack, so every answer is computed here
 once and embedded; the browser never queries anything, it only filters the embedded rows by the
-race and driver selectors.
+race, driver and team selectors (a query taking one of those besides the season runs once
+with it NULL, "every": the selector picks its rows too).
 """
 
 from __future__ import annotations

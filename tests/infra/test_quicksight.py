@@ -171,7 +171,7 @@ def test_the_dashboard_is_season_json(synth):
     assert declared["standings"] == {
         "Fn::GetAtt": [logical_id(qs, qs.datasets["standings"]), "Arn"]
     }
-    # The race and driver selectors filter the visuals that name them, and only those.
+    # The race, driver and team selectors filter the visuals that name them, and only those.
     filters = {
         g["FilterGroupId"]: g["Filters"][0]
         for g in definition["FilterGroups"]

@@ -1,6 +1,6 @@
 /* f1lake dashboard: draws the embedded, pre-shaped data with Chart.js. No network.
  *
- * State (sheet, season, race, driver) lives in the URL fragment, e.g.
+ * State (sheet, season, race, driver, team) lives in the URL fragment, e.g.
  * #sheet=race&season=2021&race=22, so a view can be shared and the back button steps back
  * through selections. Python shaped every visual (charts.py); here a filtered visual only picks
  * the part for the chosen race or driver.
