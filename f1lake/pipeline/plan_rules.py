@@ -236,7 +236,9 @@ def check_request(season: int, season_to: int | None = None, round_: int | None 
             f"season {season} is out of range: the championship began in {EARLIEST_SEASON}"
         )
     if season_to is not None and season_to < season:
-        raise PlanError(f"season_to {season_to} is before season {season}")
+        raise PlanError(
+            f"the season range runs backwards: it ends with {season_to}, before {season}"
+        )
     if round_ is not None and round_ < 1:
         raise PlanError(f"round {round_} is out of range: rounds count from 1")
     if round_ is not None and season_to not in (None, season):

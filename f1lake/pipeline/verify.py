@@ -22,7 +22,7 @@ from dataclasses import replace
 from f1lake.ledger import Ledger
 from f1lake.pipeline.contracts import IngestReport, Plan
 from f1lake.pipeline.ingest import RunInfo, ingest_endpoint
-from f1lake.pipeline.plan_rules import PlanError
+from f1lake.pipeline.plan_rules import check_request
 from f1lake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,8 @@ def plan_verify(
     """One plan per season the ledger holds standings of (from ``season`` to ``season_to``;
     every season when neither is given): the standings after its last ingested round. The
     ledger alone decides, so planning costs no request."""
-    if season is not None and season_to is not None and season_to < season:
-        raise PlanError(f"season_to {season_to} is before season {season}")
+    if season is not None:
+        check_request(season, season_to)
     low, high = season, season_to if season_to is not None else season
     plans: list[Plan] = []
     with Ledger(ledger_dsn) as ledger:
