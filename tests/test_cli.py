@@ -121,7 +121,10 @@ BAD_REQUESTS = {
         ["--season", "2023", "--today", "2023-02-01"],  # the dump as of before round 1
         "season 2023 has not started: its first race is on 2023-03-05",
     ),
-    "a range backwards": (["--season", "2023", "--season-to", "2021"], "runs backwards: it ends with 2021"),
+    "a range backwards": (
+        ["--season", "2023", "--season-to", "2021"],
+        "runs backwards: it ends with 2021",
+    ),
     "a round with a range": (["--season", "2022", "--season-to", "2023", "--round", "2"], "round"),
     "not a number": (["--season", "twenty"], "'twenty' is not a valid integer"),
 }
