@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import awswrangler as wr
@@ -20,6 +21,7 @@ import pyarrow as pa
 from awswrangler._data_types import athena_types_from_pyarrow_schema
 
 from f1lake.aws import client, configure_wrangler, session
+from f1lake.catalog.crawl_runs import CrawlRun, one_line, record_run
 from f1lake.catalog.definition import CrawlerDefinition, S3Target, load_definition
 from f1lake.catalog.discovery import BucketLayout, PartitionLayout, TableLayout, plan_layout
 from f1lake.catalog.footers import FooterCache, FooterError, FooterReader
@@ -99,14 +101,45 @@ def crawl(
     ``mirror``: footers are read from the local engine's lake mirror where it holds an object
     at its ETag (the local runner puts what it writes there), and objects read from S3 are
     kept in it (a load's crawl, whose checks then read every table without fetching again).
+
+    Each run's outcome, failed or not, goes to the state folder's run history
+    (:mod:`f1lake.catalog.crawl_runs`), which ``f1lake status`` reads: on AWS, Glue's crawler
+    keeps its own, and this crawler runs only on the local stack.
     """
-    configure_wrangler(settings)
     definition = definition or load_definition(settings)
+    report = CrawlReport(database=definition.DatabaseName)
+    started = datetime.now(UTC)
+    try:
+        _crawl(settings, definition, report, mirror)
+    except BaseException as exc:  # a task timeout or Ctrl-C ends the run as failed too
+        record_run(settings.state_dir, _run(report, started, one_line(exc)))
+        raise
+    record_run(settings.state_dir, _run(report, started))
+    log.info("crawl %s: %s", definition.Name, report.summary())
+    return report
+
+
+def _run(report: CrawlReport, started: datetime, failure: str | None = None) -> CrawlRun:
+    """The run history's record of a crawl (a failed one: what it did before failing)."""
+    return CrawlRun(
+        started=started,
+        finished=datetime.now(UTC),
+        succeeded=failure is None,
+        reason=failure or "",
+        tables_created=len(report.tables_created),
+        tables_updated=len(report.tables_updated),
+        objects_read=report.footers_read,
+    )
+
+
+def _crawl(
+    settings: Settings, definition: CrawlerDefinition, report: CrawlReport, mirror: bool
+) -> None:
+    configure_wrangler(settings)
     database = definition.DatabaseName
     # One boto3 session for every call: creating clients from fresh sessions dominates runtime.
     aws = session(settings)
     wr.catalog.create_database(database, exist_ok=True, boto3_session=aws)
-    report = CrawlReport(database=database)
     glue = client("glue", settings, aws)
     s3 = client("s3", settings, aws)
     cache = FooterCache(settings.state_dir / FOOTER_CACHE)
@@ -125,11 +158,11 @@ def crawl(
         report.excluded += layout.excluded
         report.skipped += layout.skipped
         footers = FooterReader(s3, cache, etags, keep=keep, kept=kept)
-        _apply(_Ctx(glue, aws, definition, report, footers), target, layout)
-        report.footers_read += footers.reads
+        try:
+            _apply(_Ctx(glue, aws, definition, report, footers), target, layout)
+        finally:
+            report.footers_read += footers.reads
     cache.save(etags.values())
-    log.info("crawl %s: %s", definition.Name, report.summary())
-    return report
 
 
 def _list_keys(s3: Any, target: S3Target) -> Iterator[tuple[str, str]]:
