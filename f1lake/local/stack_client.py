@@ -30,6 +30,7 @@ from f1lake.local.stack_state import (
 from f1lake.settings import Settings
 
 if TYPE_CHECKING:  # the runner's module pulls in the processor: only for the annotation
+    from f1lake.catalog.crawl_runs import CrawlRun
     from f1lake.local.lambda_runner import BatchOutcome
     from f1lake.pipeline.metrics import Freshness
 
@@ -233,7 +234,9 @@ def format_status(rows: list[SeasonStatus]) -> str:
 
 
 INGESTION_WINDOW = timedelta(hours=24)
-"""How far back ``f1lake status`` counts ingestion runs (the dashboard's day)."""
+"""How far back ``f1lake status`` counts ingestion and crawler runs (the dashboard's day)."""
+LAST_HOUR = timedelta(hours=1)
+"""The dashboard's period: its latest point is the last hour's figure."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,12 @@ class PipelineHealth:
     waiting: int
     dead_lettered: int
     quarantined: int
-    crawler_last_run: datetime | None
+    crawls_day: tuple[int, int]
+    """(succeeded, failed) crawler runs within :data:`INGESTION_WINDOW` (the run history)."""
+    crawls_last_hour: tuple[int, int]
+    crawl_last_failure: CrawlRun | None
+    """The last failed crawl, with its reason, however long ago."""
+    catalog_changed: datetime | None
     """When the catalog last changed (the crawler's last run that changed something)."""
     catalog_tables: int
     freshness: Freshness
@@ -308,6 +316,7 @@ def pipeline_health(
     settings: Settings, ledger_dsn: str, now: datetime | None = None
 ) -> PipelineHealth:
     """Every figure of :class:`PipelineHealth` from the running stack (``settings`` live)."""
+    from f1lake.catalog.crawl_runs import read_runs
     from f1lake.local.run_progress import requests_used
     from f1lake.local.runner_service import read_stats
     from f1lake.pipeline.metrics import lake_freshness
@@ -315,7 +324,8 @@ def pipeline_health(
     now = now or datetime.now(UTC)
     runs, requests = ingestion_runs(ledger_dsn, now - INGESTION_WINDOW)
     waiting, dead = queue_depths(settings)
-    crawled, tables = catalog_state(settings)
+    changed, tables = catalog_state(settings)
+    crawls = read_runs(settings.state_dir)
     return PipelineHealth(
         ingestion_runs=runs,
         ingestion_requests=requests,
@@ -324,10 +334,17 @@ def pipeline_health(
         waiting=waiting,
         dead_lettered=dead,
         quarantined=quarantined(settings),
-        crawler_last_run=crawled,
+        crawls_day=crawls.within(now - INGESTION_WINDOW, now),
+        crawls_last_hour=crawls.within(now - LAST_HOUR, now),
+        crawl_last_failure=crawls.last_failure,
+        catalog_changed=changed,
         catalog_tables=tables,
         freshness=lake_freshness(ledger_dsn, now),
     )
+
+
+def _utc(when: datetime) -> str:
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _race(race: tuple[int, int] | None) -> str:
@@ -354,12 +371,16 @@ def format_health(h: PipelineHealth) -> str:
         f"queues: {h.waiting} waiting, {h.dead_lettered} dead-lettered (f1lake redrive sends "
         f"them back); {h.quarantined} object(s) quarantined"
     )
-    when = h.crawler_last_run
+    (day_ok, day_failed), (hour_ok, hour_failed) = h.crawls_day, h.crawls_last_hour
+    changed = h.catalog_changed
     lines.append(
-        "crawler: "
-        + (f"last run {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if when else "not run yet")
-        + f", {h.catalog_tables} table(s) in the catalog"
+        f"crawler: {day_ok} run(s) succeeded and {day_failed} failed in the last {hours} h, "
+        f"{hour_ok} and {hour_failed} in the last hour; {h.catalog_tables} table(s) in the "
+        "catalog, " + (f"last changed {_utc(changed)}" if changed else "never changed")
     )
+    if h.crawl_last_failure is not None:
+        failure = h.crawl_last_failure
+        lines.append(f"crawler: last failure {_utc(failure.finished)}: {failure.reason}")
     f = h.freshness
     lines.append(
         f"lake freshness: last race in the lake {_race(f.last_in_lake)}, "

@@ -3,15 +3,21 @@ stack's ledger, queues, buckets, catalog and Lambda runner."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from f1lake import aws
+from f1lake.catalog import crawl
+from f1lake.catalog.crawl_runs import CrawlRun, record_run
 from f1lake.keys import quarantine_key
 from f1lake.ledger import Ledger, migrate
 from f1lake.local.provision import provision
 from f1lake.local.runner_service import BATCH, RunnerService, read_stats
 from f1lake.local.stack_client import format_health, pipeline_health
 from f1lake.topology import dead_letter_route
+from tests.catalog.lakedata import DRIVERS_SCHEMA, parquet_bytes, put
 from tests.ledger.conftest import SCHEDULE_2024, T0, key, sha
 
 DAY_MINUTES = 6 * 24 * 60
@@ -58,15 +64,46 @@ def test_status_shows_the_dashboards_figures(settings, pg_dsn):
 
     assert (health.ingestion_runs, health.ingestion_requests) == (2, 15)
     assert (health.waiting, health.dead_lettered, health.quarantined) == (1, 2, 1)  # + TestEvent
-    assert health.catalog_tables == 1 and health.crawler_last_run is not None
+    assert health.catalog_tables == 1 and health.catalog_changed is not None
     assert (health.freshness.last_in_lake, health.freshness.last_run) == ((2024, 1), (2024, 2))
     lines = text.splitlines()
     assert lines[0].startswith("ingestion: 2 run(s) in the last 24 h used 15 API request(s)")
     assert lines[1].startswith("processor: 2 invocation(s), 1 error(s) (of 14 message(s))")
     assert "1.50 s mean duration" in lines[1]
     assert "2 dead-lettered" in lines[2] and "1 object(s) quarantined" in lines[2]
-    assert lines[3].startswith("crawler: last run ") and "1 table(s)" in lines[3]
+    assert lines[3].startswith(
+        "crawler: 0 run(s) succeeded and 0 failed in the last 24 h, 0 and 0 in the last hour; "
+        "1 table(s) in the catalog, last changed "
+    )
     assert lines[4] == (
         "lake freshness: last race in the lake 2024 round 1, last race run 2024 round 2, "
         "1 race(s) behind"
     )
+
+    # The crawls: one that catalogs the drivers table, one whose bucket is gone; and, on a
+    # scaled clock, one of two hours ago (in the day, not the hour) and one of two days ago.
+    put(
+        settings, "drivers/drivers.parquet", parquet_bytes([{"driver_id": "alpha"}], DRIVERS_SCHEMA)
+    )
+    now = datetime.now(UTC)
+    for hours, ok in ((48, False), (2, True)):
+        at = now - timedelta(hours=hours)
+        record_run(settings.state_dir, CrawlRun(at, at, ok, "" if ok else "old failure"))
+    crawl(settings)
+    gone = settings.model_copy(update={"processed_bucket": f"{settings.processed_bucket}-gone"})
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        crawl(gone)
+
+    health = pipeline_health(settings, pg_dsn, now=datetime.now(UTC))
+    lines = format_health(health).splitlines()
+
+    assert (health.crawls_day, health.crawls_last_hour) == ((2, 1), (1, 1))
+    assert lines[3].startswith(
+        "crawler: 2 run(s) succeeded and 1 failed in the last 24 h, 1 and 1 in the last hour; "
+        "2 table(s) in the catalog, last changed "
+    )
+    assert re.fullmatch(
+        r"crawler: last failure \d{4}-\d\d-\d\d \d\d:\d\d UTC: NoSuchBucket: .*ListObjectsV2.*",
+        lines[4],
+    )
+    assert lines[5].startswith("lake freshness: ")
