@@ -1,25 +1,13 @@
 -- All-time drivers' champions: most world titles across every season in the lake.
 -- Answers: every drivers' champion, ranked by titles, with the seasons he won them.
 -- Parameters: none (every completed season in the lake).
--- Notes: the champion of a season is the leader of the derived championship after its last
---   round (view driver_standings_by_round: results plus sprints, the era's dropped scores, the
---   governing body's decisions; by points, then the count-back), counted only once every round
---   of the season's published calendar has been run (view season_calendars): a season in
---   progress has no champion yet.
-WITH last_rounds AS (
-    SELECT season, max(round) AS round
-    FROM driver_standings_by_round
-    GROUP BY season
-),
-complete AS (
-    SELECT season FROM season_calendars WHERE rounds_to_run = 0
-),
-champions AS (
-    SELECT d.season, d.driver_id
-    FROM driver_standings_by_round AS d
-    JOIN last_rounds AS l ON l.season = d.season AND l.round = d.round
-    JOIN complete AS c ON c.season = d.season
-    WHERE d.position = 1
+-- Notes: a title is a champion of view final_standings (first in the season's final table, as
+--   standings lists it, once every round of the season's published calendar has run): a
+--   season in progress has no champion yet; champions and driver_career count the same titles.
+WITH champions AS (
+    SELECT season, entrant_id AS driver_id
+    FROM final_standings
+    WHERE entrant = 'driver' AND champion
 ),
 tally AS (
     SELECT

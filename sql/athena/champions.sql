@@ -2,31 +2,18 @@
 -- Answers: one row per completed season, newest first; the constructors' columns are NULL
 --   before 1958 (no constructors' championship).
 -- Parameters: none (every completed season in the lake).
--- Notes: the derived championships after each season's last round (views
---   driver_standings_by_round, constructor_standings_by_round: the era's rules), counted once
---   every round of the season's calendar has run (view season_calendars), as in
---   alltime_championships.
-WITH complete AS (
-    SELECT season FROM season_calendars WHERE rounds_to_run = 0
-),
-last_rounds AS (
-    SELECT season, max(round) AS round
-    FROM driver_standings_by_round
-    GROUP BY season
-),
-drivers AS (
-    SELECT d.season, d.driver_id, d.points
-    FROM driver_standings_by_round AS d
-    JOIN last_rounds AS l ON l.season = d.season AND l.round = d.round
-    JOIN complete AS c ON c.season = d.season
-    WHERE d.position = 1
+-- Notes: the champions of view final_standings (champion: first in the season's final table,
+--   as standings and team_standings list it, once every round of the season's calendar has
+--   run), the titles driver_career and alltime_championships count.
+WITH drivers AS (
+    SELECT season, entrant_id AS driver_id, points
+    FROM final_standings
+    WHERE entrant = 'driver' AND champion
 ),
 teams AS (
-    SELECT t.season, t.constructor_id, t.points
-    FROM constructor_standings_by_round AS t
-    JOIN last_rounds AS l ON l.season = t.season AND l.round = t.round
-    JOIN complete AS c ON c.season = t.season
-    WHERE t.position = 1 AND t.season >= 1958
+    SELECT season, entrant_id AS constructor_id, points
+    FROM final_standings
+    WHERE entrant = 'constructor' AND champion
 )
 SELECT
     d.season,

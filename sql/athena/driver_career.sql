@@ -2,20 +2,15 @@
 -- Answers: one row per driver per season he started (or entered) a Grand Prix, with "Champion"
 --   in title for the seasons he won the drivers' championship.
 -- Parameters: none (every season in the lake; the dashboards pick one driver).
--- Notes: position and points are the derived championship after the season's last round
---   (view driver_standings_by_round: the era's rules; drivers level on points and wins share
---   a place, no count-back on lower places, unlike standings.sql); a title counts only once every round of
---   the season's calendar has run (view season_calendars), as in alltime_championships.
-WITH last_rounds AS (
-    SELECT season, max(round) AS round
-    FROM driver_standings_by_round
-    GROUP BY season
-),
-final AS (
-    SELECT d.season, d.driver_id, d.position, d.points, c.rounds_to_run = 0 AS complete
-    FROM driver_standings_by_round AS d
-    JOIN last_rounds AS l ON l.season = d.season AND l.round = d.round
-    LEFT JOIN season_calendars AS c ON c.season = d.season
+-- Notes: position, position_text ('D': disqualified from the championship, 1997 Schumacher),
+--   points (counted, as the official table) and the title are the season's row of view
+--   final_standings, the table standings.sql lists: count-back, the governing body's
+--   decisions, and a title only once every round of the season's calendar has run. A
+--   driver the official table leaves out has no position and 0 points.
+WITH final AS (
+    SELECT season, entrant_id AS driver_id, position, position_text, points, champion
+    FROM final_standings
+    WHERE entrant = 'driver'
 ),
 starts AS (
     SELECT
@@ -43,12 +38,13 @@ SELECT
     ds.constructor_id,
     ds.constructor_name,
     f.position,
+    f.position_text,
     coalesce(f.points, 0.0) AS points,
     coalesce(s.starts, 0) AS starts,
     coalesce(s.wins, 0) AS wins,
     coalesce(s.podiums, 0) AS podiums,
     coalesce(p.poles, 0) AS poles,
-    CASE WHEN f.position = 1 AND f.complete THEN 'Champion' ELSE '' END AS title
+    CASE WHEN f.champion THEN 'Champion' ELSE '' END AS title
 FROM driver_seasons AS ds
 LEFT JOIN final AS f ON f.season = ds.season AND f.driver_id = ds.driver_id
 LEFT JOIN starts AS s ON s.season = ds.season AND s.driver_id = ds.driver_id

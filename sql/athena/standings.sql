@@ -10,25 +10,19 @@
 --   championship_adjustments), NULL for most. provisional: the season's calendar still has
 --   rounds to run (view season_calendars), so the table is not final.
 -- @param season integer  Championship year, e.g. 2023.
--- Notes: equals the official table (positions and points) in every season 1950-2025 but the
---   residual differences listed in sql/athena/README.md. A season in progress gives the
---   standings after its last round with results.
+-- Notes: the season's final table is view final_standings, which driver_career, champions and
+--   alltime_championships read too, so they agree with it. Equals the official table
+--   (positions and points) in every season 1950-2025 but the residual differences listed in
+--   sql/athena/README.md. A season in progress gives the standings after its last round with
+--   results.
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
--- Flags the season's last round in one pass over the view (a max subquery reads it twice).
-by_round AS (
+final AS (
     SELECT
-        round,
-        max(round) OVER () AS last_round,
-        position,
-        position_text,
-        driver_id,
-        points,
-        points_scored,
-        wins
-    FROM driver_standings_by_round
-    WHERE season = (SELECT season FROM params)
+        position, position_text, entrant_id AS driver_id, points, points_scored, wins, provisional
+    FROM final_standings
+    WHERE season = (SELECT season FROM params) AND entrant = 'driver'
 ),
 tallies AS (
     SELECT entrant_id AS driver_id, races, podiums
@@ -39,11 +33,6 @@ adjustments AS (
     SELECT entrant_id AS driver_id, decision
     FROM championship_adjustments
     WHERE championship = 'drivers' AND season = (SELECT season FROM params)
-),
-calendar AS (
-    SELECT rounds_to_run
-    FROM season_calendars
-    WHERE season = (SELECT season FROM params)
 )
 SELECT
     (SELECT season FROM params) AS season,
@@ -59,11 +48,10 @@ SELECT
     coalesce(t.podiums, 0) AS podiums,
     coalesce(t.races, 0) AS races,
     a.decision AS adjustment,
-    coalesce((SELECT rounds_to_run FROM calendar), 0) > 0 AS provisional
-FROM by_round AS s
+    s.provisional
+FROM final AS s
 LEFT JOIN tallies AS t ON t.driver_id = s.driver_id
 LEFT JOIN adjustments AS a ON a.driver_id = s.driver_id
 LEFT JOIN driver_seasons AS ds
     ON ds.season = (SELECT season FROM params) AND ds.driver_id = s.driver_id
-WHERE s.round = s.last_round
 ORDER BY s.position

@@ -9,25 +9,24 @@
 --   adjustment: the decision that changed its entry, NULL for most. provisional: the season's
 --   calendar still has rounds to run (view season_calendars).
 -- @param season integer  Championship year, e.g. 2023 (the championship exists from 1958).
--- Notes: equals the official table (positions and points) in every season 1958-2025 but the
+-- Notes: the season's final table is view final_standings, which champions reads too. Equals
+--   the official table (positions and points) in every season 1958-2025 but the
 --   residual differences listed in sql/athena/README.md (1958 Maserati and 1967
 --   Cooper-Maserati are source differences in points).
 WITH params AS (
     SELECT CAST(:season AS integer) AS season
 ),
--- Flags the season's last round in one pass over the view (a max subquery reads it twice).
-by_round AS (
+final AS (
     SELECT
-        round,
-        max(round) OVER () AS last_round,
         position,
         position_text,
-        constructor_id,
+        entrant_id AS constructor_id,
         points,
         points_scored,
-        wins
-    FROM constructor_standings_by_round
-    WHERE season = (SELECT season FROM params)
+        wins,
+        provisional
+    FROM final_standings
+    WHERE season = (SELECT season FROM params) AND entrant = 'constructor'
 ),
 tallies AS (
     SELECT entrant_id AS constructor_id, races, podiums
@@ -38,11 +37,6 @@ adjustments AS (
     SELECT entrant_id AS constructor_id, decision
     FROM championship_adjustments
     WHERE championship = 'constructors' AND season = (SELECT season FROM params)
-),
-calendar AS (
-    SELECT rounds_to_run
-    FROM season_calendars
-    WHERE season = (SELECT season FROM params)
 )
 SELECT
     (SELECT season FROM params) AS season,
@@ -56,11 +50,10 @@ SELECT
     coalesce(t.podiums, 0) AS podiums,
     coalesce(t.races, 0) AS races,
     a.decision AS adjustment,
-    coalesce((SELECT rounds_to_run FROM calendar), 0) > 0 AS provisional
-FROM by_round AS s
+    s.provisional
+FROM final AS s
 LEFT JOIN tallies AS t ON t.constructor_id = s.constructor_id
 LEFT JOIN adjustments AS a ON a.constructor_id = s.constructor_id
 LEFT JOIN constructor_seasons AS cs
     ON cs.season = (SELECT season FROM params) AND cs.constructor_id = s.constructor_id
-WHERE s.round = s.last_round
 ORDER BY s.position
