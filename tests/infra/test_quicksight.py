@@ -112,6 +112,13 @@ def test_a_direct_query_dataset_per_season_query_with_the_season_as_parameter(sy
     }
     assert standings["points"] == "DECIMAL" and standings["driver_name"] == "STRING"
     assert standings["position"] == "INTEGER" and standings["wins"] == "INTEGER"
+    career = {
+        c["Name"]: c["Type"]
+        for c in _datasets(synth)["driver_career"]["PhysicalTableMap"].popitem()[1]["CustomSql"][
+            "Columns"
+        ]
+    }
+    assert (career["position"], career["position_text"]) == ("INTEGER", "STRING")  # 'D' in 1997
 
 
 def test_the_dashboard_is_season_json(synth):
