@@ -137,14 +137,20 @@ def test_careers_and_champions_match_the_official_standings(history: LocalEngine
     ]  # fmt: skip
     for season in (2021, 2023):
         got = career[career["season"] == season].dropna(subset=["position"])
-        # Points and wins as published; places only where no tie (no count-back here).
         derived = {
-            r["driver_id"]: (float(r["points"]), int(r["wins"])) for r in got.to_dict("records")
+            r["driver_id"]: (int(r["position"]), float(r["points"]), int(r["wins"]))
+            for r in got.to_dict("records")
         }
-        published = official(history, season)
-        assert derived == {d: v[1:] for d, v in published.items()}
-        leader = got[got["position"] == 1]["driver_id"].tolist()
-        assert leader == [d for d, v in published.items() if v[0] == 1]
+        assert derived == official(history, season)
+    # 1997: Schumacher disqualified from the championship, his 78 points kept, as standings.
+    in_1997 = career[career["season"] == 1997].dropna(subset=["position"])
+    standings = history.run(find_query("standings").text, {"season": 1997})
+    cols = ["driver_id", "position", "position_text", "points"]
+    assert in_1997[cols].sort_values("driver_id").to_dict("records") == standings[cols].sort_values(
+        "driver_id"
+    ).to_dict("records")
+    schumacher = in_1997[in_1997["driver_id"] == "michael_schumacher"].iloc[0]
+    assert (schumacher["position_text"], schumacher["points"]) == ("D", 78.0)
     champions = history.run(find_query("champions").text)
     by_season = {r["season"]: r for r in champions.to_dict("records")}
     assert (by_season[2023]["driver_name"], by_season[2023]["constructor_name"]) == (
