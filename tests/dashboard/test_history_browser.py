@@ -148,4 +148,8 @@ def test_every_sheet_draws_the_history_and_the_url_keeps_the_view(
     tab.select_option("#team", "mercedes")
     _show(tab, "#sheet=season&season=2021&race=22&driver=hamilton&team=mercedes")
     assert [r[1] for r in _rows(tab, "team_drivers")] == ["Lewis Hamilton", "Valtteri Bottas"]
+    # Places held as text (position_text) sort as numbers: 2 before 10.
+    tab.click("#visual-driver_standings th:nth-child(1)")
+    places = [r[0] for r in _rows(tab, "driver_standings")]
+    assert len(places) > 10 and places == sorted(places, key=int)
     assert browser.requests == [] and browser.errors == []

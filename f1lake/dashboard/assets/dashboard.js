@@ -218,7 +218,8 @@
     if (a === null || a === undefined || a === "") return 1;
     if (b === null || b === undefined || b === "") return -1;
     if (typeof a === "number" && typeof b === "number") return a - b;
-    return String(a).localeCompare(String(b));
+    // numeric collation: position_text "2" before "10", letters (D, E) after the numbers
+    return String(a).localeCompare(String(b), undefined, { numeric: true });
   }
 
   function fillTable(visual, table, shaped) {
