@@ -96,10 +96,13 @@ def base_settings(state: Path, rate: int) -> Settings:
 
 @contextmanager
 def stack_up(settings: Settings, csv_dir: Path, airflow_home: Path, **runner: Any):
-    from f1lake.local.airflow_runner import apply_environment
+    from f1lake.local.airflow_runner import apply_environment, restored_environ
     from f1lake.local.stack import local_stack
 
-    with local_stack(settings, csv_dir=csv_dir, airflow_home=airflow_home, **runner) as stack:
+    with (
+        restored_environ(),  # the naive pass's stack gets its own settings
+        local_stack(settings, csv_dir=csv_dir, airflow_home=airflow_home, **runner) as stack,
+    ):
         apply_environment({**stack.airflow_env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR"})
         yield stack
 

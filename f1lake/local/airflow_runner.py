@@ -3,7 +3,9 @@
 The DAG's tasks run in this process and reach the stack's servers, which run in child
 processes (the Lambda runner keeps processing while the tasks ingest). Airflow reads its
 configuration when first imported, so callers must apply the environment
-(``apply_environment``) before anything imports ``airflow``.
+(``apply_environment``) before anything imports ``airflow``, inside ``restored_environ`` so
+that the run's settings do not outlive it in the process (a notebook or a test session that
+runs another stack next).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 import signal
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +40,38 @@ class DagRunResult:
         return self.state == "success"
 
 
+@contextmanager
+def restored_environ() -> Iterator[None]:
+    """``os.environ`` as it was before the block once it ends, however it ends.
+
+    Whatever the block set is undone, not only the stack's Airflow and ``F1LAKE_*`` settings:
+    moto's dummy AWS credentials, Airflow's ``AIRFLOW_CTX_*`` task variables. Airflow needs
+    none of them between runs: its home and metadata database are fixed at first import, and
+    a run applies its environment again.
+    """
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in [name for name in os.environ if name not in saved]:
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
+
+
 def apply_environment(env: dict[str, str]) -> None:
-    if "airflow" in sys.modules and os.environ.get("AIRFLOW_HOME") != env["AIRFLOW_HOME"]:
-        raise RuntimeError("airflow was imported before its environment was set")
+    """Set ``env`` (a stack's ``airflow_env``) in ``os.environ`` and migrate its metadata DB.
+
+    Airflow fixes its home when first imported: a process runs DAGs of that home only (the
+    same home again, as in the tests and the benchmark, works).
+    """
+    configuration = sys.modules.get("airflow.configuration")
+    imported_home = getattr(configuration, "AIRFLOW_HOME", None)
+    if imported_home is not None and Path(imported_home) != Path(env["AIRFLOW_HOME"]):
+        raise RuntimeError(
+            f"airflow was imported for AIRFLOW_HOME {imported_home}, not {env['AIRFLOW_HOME']}"
+        )
     os.environ.update(env)
     migrate_airflow_db(env)
 
@@ -68,7 +101,8 @@ def run_dag(
     # them behind; ours (stop the stack cleanly) must hold again after the run.
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with warnings.catch_warnings():
+        # Airflow's task runner sets AIRFLOW_CTX_* variables for each task and leaves them.
+        with restored_environ(), warnings.catch_warnings():
             # dag.test() runs tasks through Starlette's test client, which warns about httpx.
             warnings.filterwarnings("ignore", message=r".*starlette\.testclient")
             dag_run = dag.test(run_conf=conf or {}, **when)

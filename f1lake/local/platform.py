@@ -105,12 +105,16 @@ def one_shot_stack(
     say: Say,
     airflow_home: Path | None = None,
 ) -> Iterator[LocalStack]:
-    """A stack for one in-process DAG run, its Airflow environment applied."""
-    from f1lake.local.airflow_runner import apply_environment
+    """A stack for one in-process DAG run, its Airflow environment applied; the process's
+    environment as it was once the block ends (the next stack gets its own settings)."""
+    from f1lake.local.airflow_runner import apply_environment, restored_environ
 
-    with local_stack(
-        settings, csv_dir=source.csv_dir, today=today, airflow_home=airflow_home
-    ) as stack:
+    with (
+        restored_environ(),
+        local_stack(
+            settings, csv_dir=source.csv_dir, today=today, airflow_home=airflow_home
+        ) as stack,
+    ):
         _say_start(stack, say)
         apply_environment({**stack.airflow_env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"})
         yield stack
