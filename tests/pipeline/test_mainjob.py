@@ -29,10 +29,25 @@ def run(settings: Settings, season: int, csv_dir: Path, **kwargs: object) -> tup
     return outcome, lines
 
 
-def test_main_job_prints_the_standings_the_dump_implies(clean_env, minidump, state_dir):
+def changed_environ(before: dict[str, str]) -> dict[str, str | None]:
+    """The variables whose value differs from ``before``'s (None: removed)."""
+    names = set(before) | set(os.environ)
+    return {n: os.environ.get(n) for n in sorted(names) if os.environ.get(n) != before.get(n)}
+
+
+def test_main_job_prints_the_standings_the_dump_implies(
+    clean_env, minidump, state_dir, monkeypatch
+):
+    for name in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(name)  # the stack sets moto's dummy credentials itself
     settings = Settings(state_dir=state_dir, rate_limit_per_second=50, **unique_names())
+    before = dict(os.environ)
 
     outcome, lines = run(settings, 2023, minidump, today=MINIDUMP_TODAY)
+
+    # The in-process run leaves the process's environment as it found it: a later stack, test
+    # or notebook cell does not get this run's settings (its lifted hourly limit, its ports).
+    assert changed_environ(before) == {}
 
     expected = csv_points(minidump, 2023, [1, 2, 3, 4, 5])
     leader = max(expected, key=expected.__getitem__)
