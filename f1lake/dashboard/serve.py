@@ -6,6 +6,7 @@ prefers http:// to file://. Only the page's own folder is served, on 127.0.0.1.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +30,13 @@ def page_url(server: ThreadingHTTPServer, page: Path) -> str:
 
 
 def serve_page(page: Path, port: int, say: Callable[[str], None] = print) -> None:
-    """Serve until Ctrl-C, then close the socket."""
+    """Serve until Ctrl-C, then close the socket.
+
+    Ctrl-C is made Python's again first: native libraries may install their own SIGINT handler
+    around long calls (pyarrow does), and one left behind would swallow Ctrl-C. A CI run once
+    hung here on a Ctrl-C that did nothing; the cause was not found, this makes it impossible.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server = make_server(page, port)
     say(f"serving {page_url(server, page)} (Ctrl-C stops)")
     try:

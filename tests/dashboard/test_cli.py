@@ -94,3 +94,32 @@ def test_serve_serves_the_page_until_interrupted(lake_env: dict, tmp_path: Path)
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_serve_stops_on_ctrl_c_even_when_a_library_took_the_signal(tmp_path: Path) -> None:
+    """A library that left its own SIGINT handler behind (here: one that ignores it) does not
+    keep the server from stopping on Ctrl-C."""
+    page = tmp_path / "page.html"
+    page.write_text("<p>ok</p>", encoding="utf-8")
+    script = (
+        "import signal, sys; from pathlib import Path\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "from f1lake.dashboard.serve import serve_page\n"
+        "serve_page(Path(sys.argv[1]), 0, lambda line: print(line, flush=True))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(page)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert "serving http://127.0.0.1:" in proc.stdout.readline()  # type: ignore[union-attr]
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=10)
+        assert proc.returncode == 0 and "stopped" in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
