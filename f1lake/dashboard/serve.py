@@ -34,7 +34,7 @@ def serve_page(page: Path, port: int, say: Callable[[str], None] = print) -> Non
 
     Ctrl-C is made Python's again first: native libraries may install their own SIGINT handler
     around long calls (pyarrow does), and one left behind would swallow Ctrl-C. A CI run once
-    hung here on a Ctrl-C that did nothing; the cause was not found, this makes it impossible.
+    hung here on a Ctrl-C that did nothing; its cause was not found, and this rules that one out.
     """
     signal.signal(signal.SIGINT, signal.default_int_handler)
     server = make_server(page, port)
