@@ -258,6 +258,7 @@ _NAMES = {
     "driver_constructor_name": "Driver's team",
     "teammate_name": "Teammate",
     "pos": "Pos",
+    "position_text": "Pos",  # the official place: a number, or D / E for an excluded entrant
     "lap_rank": "#",
 }
 _ACRONYMS = {"dnf": "DNF", "dnfs": "DNFs", "id": "ID", "pct": "%", "kph": "km/h", "s": "(s)"}

@@ -149,6 +149,7 @@ def test_every_sheet_draws_the_history_and_the_url_keeps_the_view(
     _show(tab, "#sheet=season&season=2021&race=22&driver=hamilton&team=mercedes")
     assert [r[1] for r in _rows(tab, "team_drivers")] == ["Lewis Hamilton", "Valtteri Bottas"]
     # Places held as text (position_text) sort as numbers: 2 before 10.
+    assert tab.inner_text("#visual-driver_standings th:nth-child(1)").strip() == "Pos"
     tab.click("#visual-driver_standings th:nth-child(1)")
     places = [r[0] for r in _rows(tab, "driver_standings")]
     assert len(places) > 10 and places == sorted(places, key=int)
