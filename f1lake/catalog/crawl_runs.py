@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from f1lake.atomic import write_text
 
 log = logging.getLogger(__name__)
 
@@ -130,15 +130,6 @@ def record_run(state_dir: Path, run: CrawlRun) -> None:
     while a DAG crawls) may lose one record, not corrupt the file."""
     path = runs_path(state_dir)
     try:
-        data = json.dumps(read_runs(state_dir).add(run).to_json())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".crawl-runs-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text(path, json.dumps(read_runs(state_dir).add(run).to_json()))
     except Exception as exc:
         log.warning("cannot record the crawl in %s: %s", path, exc)

@@ -15,8 +15,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +22,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from f1lake.atomic import write_text
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +95,7 @@ class FooterCache:
             "objects": objects,
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".footers-")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out)
-            os.replace(tmp, self.path)
+            write_text(self.path, json.dumps(data))
         except OSError as exc:  # a cache: the next crawl reads the footers again
             log.warning("cannot keep the crawler's footer cache at %s: %s", self.path, exc)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
-import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from f1lake.atomic import write_text
 from f1lake.dashboard.charts import payload
 from f1lake.dashboard.data import DashboardData
 
@@ -67,15 +66,5 @@ def render_html(data: DashboardData, *, generated: dt.datetime | None = None) ->
 def write_html(data: DashboardData, out: Path, *, generated: dt.datetime | None = None) -> Path:
     """Write the page atomically (a reader never sees half a file); returns its absolute path."""
     out = Path(out).expanduser().resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    text = render_html(data, generated=generated)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(out, render_html(data, generated=generated), mode=0o644)
     return out

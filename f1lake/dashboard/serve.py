@@ -38,8 +38,8 @@ def serve_page(page: Path, port: int, say: Callable[[str], None] = print) -> Non
     """
     signal.signal(signal.SIGINT, signal.default_int_handler)
     server = make_server(page, port)
-    say(f"serving {page_url(server, page)} (Ctrl-C stops)")
-    try:
+    try:  # from the line on: a Ctrl-C just after it stops the server, not with a traceback
+        say(f"serving {page_url(server, page)} (Ctrl-C stops)")
         server.serve_forever()
     except KeyboardInterrupt:
         say("stopped")

@@ -11,12 +11,14 @@ duration metrics say on AWS).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import threading
 from dataclasses import asdict
 from pathlib import Path
 
+from f1lake.atomic import write_text
 from f1lake.local.child import Child, announce, wait_until_told
 from f1lake.local.lambda_runner import BatchOutcome, settings_env
 from f1lake.settings import Settings
@@ -77,13 +79,8 @@ class RunnerService:
             self._write_stats()
 
     def _write_stats(self) -> None:
-        path = stats_path(self.settings)
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            tmp.write_text(json.dumps(asdict(self.totals)), encoding="utf-8")
-            tmp.replace(path)
-        except OSError:  # a status figure: never worth failing the runner for
-            pass
+        with contextlib.suppress(OSError):  # a status figure: never worth failing the runner
+            write_text(stats_path(self.settings), json.dumps(asdict(self.totals)), mode=0o644)
 
     def start(self) -> None:
         """Start every worker (side by side) and return once all poll the queue."""

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from f1lake.atomic import write_text
+
 LOCK_FILE = "stack.lock"
 STATE_FILE = "stack.json"
 LAKE_FILE = "lake.sqlite"
@@ -109,12 +111,7 @@ def owner_alive(state_dir: Path) -> bool:
 
 def write_info(info: StackInfo) -> None:
     """Write ``stack.json`` atomically (owner-only: it names the ledger's socket)."""
-    path = Path(info.state_dir) / STATE_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(asdict(info), handle, indent=2)
-    os.replace(tmp, path)
+    write_text(Path(info.state_dir) / STATE_FILE, json.dumps(asdict(info), indent=2))
 
 
 def read_info(state_dir: Path) -> StackInfo | None:

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,18 +66,11 @@ def test_without_a_lake_it_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) 
 
 def test_serve_serves_the_page_until_interrupted(lake_env: dict, tmp_path: Path) -> None:
     out = tmp_path / "served.html"
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "f1lake.cli", "dashboard", "--season", "2023"),
-            *("--out", str(out), "--serve", "--port", "0"),
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **lake_env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    args = [
+        *(sys.executable, "-m", "f1lake.cli", "dashboard", "--season", "2023"),
+        *("--out", str(out), "--serve", "--port", "0"),
+    ]
+    with _started(args, env={**os.environ, **lake_env}) as proc:
         url = None
         lines = []
         for line in proc.stdout:  # type: ignore[union-attr]
@@ -87,13 +82,7 @@ def test_serve_serves_the_page_until_interrupted(lake_env: dict, tmp_path: Path)
         assert url, "".join(lines)
         with urllib.request.urlopen(url, timeout=10) as response:
             assert response.read() == out.read_bytes()
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=30)
-        assert proc.returncode == 0 and "stopped" in rest
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        _assert_stops_on_ctrl_c(proc, timeout=30)
 
 
 def test_serve_stops_on_ctrl_c_even_when_a_library_took_the_signal(tmp_path: Path) -> None:
@@ -107,19 +96,26 @@ def test_serve_stops_on_ctrl_c_even_when_a_library_took_the_signal(tmp_path: Pat
         "from f1lake.dashboard.serve import serve_page\n"
         "serve_page(Path(sys.argv[1]), 0, lambda line: print(line, flush=True))\n"
     )
+    with _started([sys.executable, "-c", script, str(page)]) as proc:
+        assert "serving http://127.0.0.1:" in proc.stdout.readline()  # type: ignore[union-attr]
+        _assert_stops_on_ctrl_c(proc, timeout=10)
+
+
+@contextmanager
+def _started(args: list[str], env: dict | None = None) -> Iterator[subprocess.Popen[str]]:
+    """A serving process, its output on one pipe; killed at the end if it still runs."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(page)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        assert "serving http://127.0.0.1:" in proc.stdout.readline()  # type: ignore[union-attr]
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=10)
-        assert proc.returncode == 0 and "stopped" in rest
+        yield proc
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def _assert_stops_on_ctrl_c(proc: subprocess.Popen[str], timeout: float) -> None:
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0 and "stopped" in rest
